@@ -1,0 +1,1 @@
+"""The fixer: rules that rewrite Go Dockerfiles into the recommended form."""

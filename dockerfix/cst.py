@@ -1,0 +1,537 @@
+"""The concrete syntax tree of a Dockerfile.
+
+Every byte of the input belongs to exactly one node, so ``Dockerfile.code``
+gives the input back. Nodes are immutable; an edit builds a new tree that
+shares the untouched nodes with the old one (``Dockerfile.replace``,
+``insert_before``, ``insert_after``, ``remove``). Nodes compare by identity,
+as in LibCST, so two equal-looking lines stay distinct; use ``deep_equals``
+to compare structure.
+
+The *logical line* of an instruction is what BuildKit parses: the text pieces
+of its physical lines, without the continuation characters and without the
+comment and empty lines it skips. Typed access (keyword, flags, arguments,
+exec form, heredocs) is computed from it with BuildKit's own rules
+(``dockerfix.grammar.buildkit``). Edits inside an instruction are made on the
+logical line (``Instruction.replace_span``) and mapped back onto the physical
+pieces, so continuations and comments outside the edited span are kept.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Union
+
+if TYPE_CHECKING:
+    from dockerfix.grammar.buildkit import Heredoc, ParsedInstruction
+
+__all__ = [
+    "BlankLine",
+    "Comment",
+    "Continuation",
+    "Directive",
+    "Dockerfile",
+    "Flag",
+    "HeredocBody",
+    "HeredocView",
+    "Instruction",
+    "Node",
+    "Position",
+    "Stage",
+    "SwallowedLine",
+]
+
+
+class Node:
+    """Base of all CST nodes: prints itself and compares structurally on request."""
+
+    def _codegen(self, out: list[str]) -> None:
+        raise NotImplementedError
+
+    @property
+    def code(self) -> str:
+        """The exact source text of this node."""
+        out: list[str] = []
+        self._codegen(out)
+        return "".join(out)
+
+    def children(self) -> Sequence[Node]:
+        """The child nodes, in source order."""
+        return ()
+
+    def deep_equals(self, other: object) -> bool:
+        """True when ``other`` is a node of the same type that prints the same text."""
+        return type(self) is type(other) and isinstance(other, Node) and self.code == other.code
+
+    def with_changes(self, **changes: object) -> Node:
+        """A copy of this node with some fields replaced."""
+        return dataclasses.replace(self, **changes)  # type: ignore[type-var]
+
+
+@dataclass(frozen=True, eq=False)
+class Directive(Node):
+    """A parser directive line such as ``# escape=`` ``, ``# syntax=...``, ``# check=...``."""
+
+    text: str
+    newline: str
+    name: str
+    value: str
+
+    def _codegen(self, out: list[str]) -> None:
+        out.append(self.text)
+        out.append(self.newline)
+
+
+@dataclass(frozen=True, eq=False)
+class Comment(Node):
+    """A whole-line comment outside an instruction (``text`` keeps its indentation)."""
+
+    text: str
+    newline: str
+
+    def _codegen(self, out: list[str]) -> None:
+        out.append(self.text)
+        out.append(self.newline)
+
+
+@dataclass(frozen=True, eq=False)
+class BlankLine(Node):
+    """An empty or whitespace-only line outside an instruction."""
+
+    text: str
+    newline: str
+
+    def _codegen(self, out: list[str]) -> None:
+        out.append(self.text)
+        out.append(self.newline)
+
+
+@dataclass(frozen=True, eq=False)
+class SwallowedLine(Node):
+    """A comment or empty line inside a continued instruction; BuildKit skips it."""
+
+    text: str
+    newline: str
+
+    @property
+    def is_comment(self) -> bool:
+        """True for a comment line, False for an empty (whitespace-only) line."""
+        return self.text.lstrip().startswith("#")
+
+    def _codegen(self, out: list[str]) -> None:
+        out.append(self.text)
+        out.append(self.newline)
+
+
+@dataclass(frozen=True, eq=False)
+class Continuation(Node):
+    """A line continuation: the escape character, trailing blanks, newline, skipped lines."""
+
+    escape: str
+    trailing: str
+    newline: str
+    swallowed: tuple[SwallowedLine, ...] = ()
+
+    def children(self) -> Sequence[Node]:
+        return self.swallowed
+
+    def _codegen(self, out: list[str]) -> None:
+        out.append(self.escape)
+        out.append(self.trailing)
+        out.append(self.newline)
+        for line in self.swallowed:
+            line._codegen(out)
+
+
+@dataclass(frozen=True, eq=False)
+class HeredocBody(Node):
+    """The body of one heredoc: its lines verbatim and the terminator line."""
+
+    lines: tuple[str, ...]
+    terminator: str
+    newline: str
+
+    @property
+    def content(self) -> str:
+        """The body text as BuildKit reads it (lines with their newlines)."""
+        return "".join(self.lines)
+
+    def _codegen(self, out: list[str]) -> None:
+        out.extend(self.lines)
+        out.append(self.terminator)
+        out.append(self.newline)
+
+
+@dataclass(frozen=True)
+class HeredocView:
+    """A heredoc of an instruction: BuildKit's attributes plus its body node."""
+
+    name: str
+    file_descriptor: int
+    expand: bool
+    chomp: bool
+    body: HeredocBody
+
+    @property
+    def content(self) -> str:
+        """The body text, with leading tabs removed for ``<<-`` heredocs."""
+        text = self.body.content
+        if not self.chomp:
+            return text
+        return "".join(line.lstrip("\t") for line in text.splitlines(keepends=True))
+
+
+@dataclass(frozen=True)
+class Flag:
+    """One builder flag such as ``--from=builder``: name without dashes, and value."""
+
+    name: str
+    value: str | None
+
+    @classmethod
+    def parse(cls, raw: str) -> Flag:
+        """Split BuildKit's flag string (``--name=value`` or ``--name``)."""
+        body = raw[2:] if raw.startswith("--") else raw
+        name, eq, value = body.partition("=")
+        return cls(name, value if eq else None)
+
+
+Piece = Union[str, Continuation]
+
+
+@dataclass(frozen=True, eq=False)
+class Instruction(Node):
+    """One instruction with its continuations and heredoc bodies.
+
+    ``pieces`` alternate between text (kept by BuildKit in the logical line) and
+    ``Continuation`` nodes. ``escape`` is the file's escape character, needed to
+    interpret the logical line.
+    """
+
+    indent: str
+    pieces: tuple[Piece, ...]
+    newline: str
+    heredoc_bodies: tuple[HeredocBody, ...] = ()
+    escape: str = "\\"
+
+    # -- printing ---------------------------------------------------------
+    def _codegen(self, out: list[str]) -> None:
+        out.append(self.indent)
+        for piece in self.pieces:
+            if isinstance(piece, str):
+                out.append(piece)
+            else:
+                piece._codegen(out)
+        out.append(self.newline)
+        for body in self.heredoc_bodies:
+            body._codegen(out)
+
+    def children(self) -> Sequence[Node]:
+        kids: list[Node] = [p for p in self.pieces if isinstance(p, Continuation)]
+        kids.extend(self.heredoc_bodies)
+        return kids
+
+    # -- BuildKit's view --------------------------------------------------
+    @functools.cached_property
+    def logical(self) -> str:
+        """The logical line BuildKit parses (no continuations, no skipped lines)."""
+        return "".join(p for p in self.pieces if isinstance(p, str))
+
+    @functools.cached_property
+    def parsed(self) -> ParsedInstruction:
+        """BuildKit's parse of the logical line (may raise ``BuildKitError``)."""
+        from dockerfix.grammar.buildkit import parse_instruction
+
+        return parse_instruction(self.logical, self.escape)
+
+    @property
+    def keyword(self) -> str:
+        """The keyword as written (``run``, ``RUN``...)."""
+        return self.parsed.cmd
+
+    @property
+    def name(self) -> str:
+        """The normalized keyword, upper case (``RUN``)."""
+        return self.parsed.cmd.upper()
+
+    @property
+    def flags(self) -> tuple[Flag, ...]:
+        """The builder flags (``--from=...``, ``--mount=...``), parsed."""
+        return tuple(Flag.parse(f) for f in self.parsed.flags)
+
+    def flag(self, name: str) -> str | None:
+        """The value of the last flag called ``name`` (``""`` for a bare flag), or None."""
+        found: str | None = None
+        for f in self.flags:
+            if f.name == name:
+                found = f.value if f.value is not None else ""
+        return found
+
+    @property
+    def args(self) -> tuple[str, ...]:
+        """BuildKit's arguments (exec argv, shell text, words, or key/value/sep triples)."""
+        return self.parsed.args
+
+    @property
+    def is_exec_form(self) -> bool:
+        """True when the arguments are a JSON array (exec form)."""
+        return self.parsed.json
+
+    @property
+    def shell_text(self) -> str | None:
+        """For RUN/CMD/ENTRYPOINT/SHELL in shell form: the command text, else None."""
+        if self.is_exec_form or self.name not in {"RUN", "CMD", "ENTRYPOINT", "SHELL"}:
+            return None
+        return self.args[0] if self.args else ""
+
+    @property
+    def heredocs(self) -> tuple[HeredocView, ...]:
+        """The heredocs with their bodies, in the order they appear."""
+        from dockerfix.grammar.buildkit import can_contain_heredoc, heredocs_from_line
+
+        if not self.heredoc_bodies:
+            return ()
+        metas: list[Heredoc] = (
+            heredocs_from_line(self.logical) if can_contain_heredoc(self.parsed) else []
+        )
+        return tuple(
+            HeredocView(m.name, m.file_descriptor, m.expand, m.chomp, body)
+            for m, body in zip(metas, self.heredoc_bodies)
+        )
+
+    @property
+    def shell_text_span(self) -> tuple[int, int] | None:
+        """Where ``shell_text`` lies in ``logical`` (for ``replace_span``), or None."""
+        text = self.shell_text
+        if text is None:
+            return None
+        stripped = self.logical.rstrip()
+        if not stripped.endswith(text):
+            return None
+        return len(stripped) - len(text), len(stripped)
+
+    # -- editing ------------------------------------------------------------
+    def replace_span(self, start: int, end: int, text: str) -> Instruction:
+        """A copy with ``logical[start:end]`` replaced by ``text``.
+
+        Pieces outside the span keep their continuations and skipped lines;
+        continuations strictly inside the span are dropped with the text
+        around them. An insertion at a line boundary goes before the
+        continuation.
+        """
+        if not 0 <= start <= end <= len(self.logical):
+            raise ValueError("span outside the logical line")
+        out: list[Piece] = []
+        pos = 0
+        placed = False
+        for piece in self.pieces:
+            if isinstance(piece, Continuation):
+                if not start < pos < end:
+                    out.append(piece)
+                continue
+            p_start, p_end = pos, pos + len(piece)
+            pos = p_end
+            if not placed and p_start <= start <= p_end:
+                tail = piece[end - p_start :] if end <= p_end else ""
+                out.append(piece[: start - p_start] + text + tail)
+                placed = True
+            elif placed and p_start < end:
+                if p_end > end:
+                    out.append(piece[end - p_start :])
+            else:
+                out.append(piece)
+        if not placed:
+            out.append(text)
+        merged: list[Piece] = []
+        for piece in out:
+            if isinstance(piece, str):
+                if not piece:
+                    continue
+                if merged and isinstance(merged[-1], str):
+                    merged[-1] += piece
+                    continue
+            merged.append(piece)
+        return dataclasses.replace(self, pieces=tuple(merged))
+
+    def with_logical(self, text: str) -> Instruction:
+        """A copy whose whole logical line is ``text`` (one physical line)."""
+        return self.replace_span(0, len(self.logical), text)
+
+
+@dataclass(frozen=True)
+class Position:
+    """Where a node starts and ends: 1-based lines, 1-based column of its first character."""
+
+    line: int
+    column: int
+    end_line: int
+
+
+BodyNode = Union[Directive, Comment, BlankLine, Instruction]
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One build stage: its ``FROM`` and the instructions up to the next ``FROM``."""
+
+    index: int
+    from_: Instruction
+    instructions: tuple[Instruction, ...]
+
+    @property
+    def base_image(self) -> str:
+        """The image named by ``FROM`` (may contain ``$VARS``), or ``""``."""
+        return self.from_.args[0] if self.from_.args else ""
+
+    @property
+    def name(self) -> str | None:
+        """The ``AS`` name, or None."""
+        args = self.from_.args
+        if len(args) >= 3 and args[1].lower() == "as":
+            return args[2]
+        return None
+
+    @property
+    def platform(self) -> str | None:
+        """The ``--platform`` flag value, or None."""
+        return self.from_.flag("platform")
+
+
+@dataclass(frozen=True, eq=False)
+class Dockerfile(Node):
+    """The root: a BOM flag and the file's lines, in order."""
+
+    body: tuple[BodyNode, ...]
+    bom: bool = False
+
+    def _codegen(self, out: list[str]) -> None:
+        if self.bom:
+            out.append("\ufeff")
+        for node in self.body:
+            node._codegen(out)
+
+    def children(self) -> Sequence[Node]:
+        return self.body
+
+    # -- the file's habits ------------------------------------------------
+    @property
+    def escape(self) -> str:
+        """The escape character set by ``# escape=`` (default backslash)."""
+        for node in self.body:
+            if isinstance(node, Directive) and node.name == "escape":
+                return node.value
+        return "\\"
+
+    @property
+    def directives(self) -> tuple[Directive, ...]:
+        """The parser directives at the top of the file."""
+        return tuple(n for n in self.body if isinstance(n, Directive))
+
+    @functools.cached_property
+    def newline(self) -> str:
+        """The newline new lines should use: the file's most common one (LF by default)."""
+        crlf = lf = 0
+        for line_end in self._newlines():
+            if line_end.endswith("\r\n"):
+                crlf += 1
+            elif line_end:
+                lf += 1
+        return "\r\n" if crlf > lf else "\n"
+
+    def _newlines(self) -> Iterator[str]:
+        for node in self.body:
+            if isinstance(node, Instruction):
+                yield node.newline
+                for p in node.pieces:
+                    if isinstance(p, Continuation):
+                        yield p.newline
+            else:
+                yield node.newline
+
+    # -- typed access -------------------------------------------------------
+    @property
+    def instructions(self) -> tuple[Instruction, ...]:
+        """All instructions, in order."""
+        return tuple(n for n in self.body if isinstance(n, Instruction))
+
+    @property
+    def stages(self) -> tuple[Stage, ...]:
+        """The build stages (instructions before the first ``FROM`` belong to none)."""
+        stages: list[Stage] = []
+        current: list[Instruction] = []
+        from_: Instruction | None = None
+        for ins in self.instructions:
+            if ins.name == "FROM":
+                if from_ is not None:
+                    stages.append(Stage(len(stages), from_, tuple(current)))
+                from_, current = ins, []
+            elif from_ is not None:
+                current.append(ins)
+        if from_ is not None:
+            stages.append(Stage(len(stages), from_, tuple(current)))
+        return tuple(stages)
+
+    @functools.cached_property
+    def _positions(self) -> dict[int, Position]:
+        positions: dict[int, Position] = {}
+        line = 1
+        for node in self.body:
+            text = node.code
+            end_line = line + text.count("\n")
+            if text.endswith("\n"):
+                end_line -= 1
+            column = len(node.indent) + 1 if isinstance(node, Instruction) else 1
+            positions[id(node)] = Position(line, column, max(line, end_line))
+            line += text.count("\n")
+        return positions
+
+    def position(self, node: BodyNode) -> Position:
+        """The position of a line-level node of this tree."""
+        try:
+            return self._positions[id(node)]
+        except KeyError:
+            raise ValueError("node is not in this tree") from None
+
+    # -- editing --------------------------------------------------------------
+    def _index(self, node: BodyNode) -> int:
+        for i, n in enumerate(self.body):
+            if n is node:
+                return i
+        raise ValueError("node is not in this tree")
+
+    def replace(self, old: BodyNode, new: BodyNode | Sequence[BodyNode]) -> Dockerfile:
+        """A new tree with ``old`` replaced by one node or several."""
+        i = self._index(old)
+        repl = (new,) if isinstance(new, Node) else tuple(new)
+        return dataclasses.replace(self, body=self.body[:i] + repl + self.body[i + 1 :])
+
+    def insert_before(self, anchor: BodyNode, nodes: Sequence[BodyNode]) -> Dockerfile:
+        """A new tree with ``nodes`` inserted before ``anchor``."""
+        i = self._index(anchor)
+        return dataclasses.replace(self, body=self.body[:i] + tuple(nodes) + self.body[i:])
+
+    def insert_after(self, anchor: BodyNode, nodes: Sequence[BodyNode]) -> Dockerfile:
+        """A new tree with ``nodes`` inserted after ``anchor``."""
+        i = self._index(anchor) + 1
+        return dataclasses.replace(self, body=self.body[:i] + tuple(nodes) + self.body[i:])
+
+    def remove(self, node: BodyNode) -> Dockerfile:
+        """A new tree without ``node``."""
+        i = self._index(node)
+        return dataclasses.replace(self, body=self.body[:i] + self.body[i + 1 :])
+
+    def append(self, nodes: Sequence[BodyNode]) -> Dockerfile:
+        """A new tree with ``nodes`` at the end (a missing final newline is added first)."""
+        body = list(self.body)
+        if body and body[-1].code and not body[-1].code.endswith("\n"):
+            last = body[-1]
+            if isinstance(last, Instruction) and last.heredoc_bodies:
+                bodies = list(last.heredoc_bodies)
+                bodies[-1] = dataclasses.replace(bodies[-1], newline=self.newline)
+                body[-1] = dataclasses.replace(last, heredoc_bodies=tuple(bodies))
+            else:
+                body[-1] = dataclasses.replace(last, newline=self.newline)  # type: ignore[type-var]
+        return dataclasses.replace(self, body=tuple(body) + tuple(nodes))
+

@@ -1,0 +1,87 @@
+"""``dockerfix.fix``: text in, fixed text and diagnostics out. Pure: prints and writes nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from dockerfix.fixer.base import DEFAULT_RUNTIME_IMAGE, Diagnostic, FixOptions
+
+
+@dataclass
+class FixResult:
+    """The outcome of fixing one file.
+
+    ``text`` is the new text (the input itself when nothing changed or an
+    internal error occurred); ``created_files`` maps paths relative to the
+    Dockerfile's folder to the content of files the fixer asks to create;
+    ``internal_error`` is set when a rule's output failed the safety checks.
+    """
+
+    text: str
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    created_files: dict[str, str] = field(default_factory=dict)
+    internal_error: str | None = None
+    source: str = ""
+
+    @property
+    def changed(self) -> bool:
+        """True when the text differs from the input."""
+        return self.text != self.source
+
+    @property
+    def rules_applied(self) -> list[str]:
+        """Codes of the rules that fixed something."""
+        return sorted({d.code for d in self.diagnostics if d.fixed})
+
+    @property
+    def rules_skipped(self) -> dict[str, list[str]]:
+        """Rule code -> reasons it declined to fix something."""
+        out: dict[str, list[str]] = {}
+        for d in self.diagnostics:
+            if not d.fixed:
+                out.setdefault(d.code, []).append(d.reason or d.message)
+        return out
+
+
+def make_options(
+    *,
+    runtime_image: str | None = None,
+    select: Iterable[str] | None = None,
+    ignore: Iterable[str] | None = None,
+) -> FixOptions:
+    """``FixOptions`` from keyword arguments, validating rule names."""
+    from dockerfix.fixer.registry import resolve
+
+    sel = frozenset(resolve(set(select))) if select is not None else None
+    ign = frozenset(resolve(set(ignore))) if ignore else frozenset()
+    return FixOptions(runtime_image=runtime_image or DEFAULT_RUNTIME_IMAGE, select=sel, ignore=ign)
+
+
+def fix(text: str, path: str | Path | None = None, **options: Any) -> FixResult:
+    """Fix Dockerfile ``text``.
+
+    ``path`` is where the Dockerfile lives (its folder is taken as the build
+    context); options are ``runtime_image``, ``select`` and ``ignore``.
+    Raises ``dockerfix.ParseError`` when the input is not a valid Dockerfile.
+    """
+    from dockerfix.fixer.pipeline import InternalError, run
+    from dockerfix.fixer.registry import selected_rules
+    from dockerfix.grammar.parser import parse
+
+    opts = options.pop("fix_options", None) or make_options(**options)
+    tree = parse(text)
+    rules = selected_rules(opts.select, opts.ignore)
+    file_path = Path(path) if path is not None else None
+    try:
+        outcome = run(tree, rules, path=file_path, options=opts)
+    except InternalError as exc:
+        return FixResult(text=text, internal_error=str(exc), source=text)
+    return FixResult(
+        text=outcome.tree.code,
+        diagnostics=outcome.diagnostics,
+        created_files=outcome.created_files,
+        source=text,
+    )

@@ -1,0 +1,225 @@
+"""What every rule is made of: diagnostics, the rule base class, its context and examples.
+
+A rule is a class with a stable ``code`` (``DFX001``), a kebab-case ``name``,
+a docstring with the sections *What it does*, *Why*, *Fix safety* and
+*Example*, and ``VALID``/``INVALID`` examples that run as tests. Its
+``apply`` takes a tree and returns a new one, reporting through the context
+every instruction it changed or declined to change, and why.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
+
+from dockerfix import cst
+
+if TYPE_CHECKING:
+    from dockerfix.fixer.context import BuildContext
+
+DEFAULT_RUNTIME_IMAGE = "gcr.io/distroless/static-debian13"
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """One finding: a rule, a place, a message, and whether it was fixed (or why not)."""
+
+    code: str
+    name: str
+    message: str
+    line: int
+    column: int
+    end_line: int
+    fixed: bool
+    reason: str | None = None
+
+    def as_dict(self) -> dict[str, object]:
+        """A plain dict, for JSON output."""
+        return {
+            "code": self.code,
+            "name": self.name,
+            "message": self.message,
+            "line": self.line,
+            "column": self.column,
+            "end_line": self.end_line,
+            "fixed": self.fixed,
+            "reason": self.reason,
+        }
+
+
+@dataclass(frozen=True)
+class FixOptions:
+    """Settings that change what the rules do."""
+
+    runtime_image: str = DEFAULT_RUNTIME_IMAGE
+    select: frozenset[str] | None = None  # codes; None means the default set
+    ignore: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Valid:
+    """An example the rule must leave unchanged (and report nothing fixed on)."""
+
+    code: str
+    path: str | None = None  # build context: a dict of files is in ``files``
+    files: tuple[tuple[str, str], ...] = ()
+    options: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Invalid:
+    """An example the rule must rewrite into ``expected`` (None: reported, not fixed)."""
+
+    code: str
+    expected: str | None
+    files: tuple[tuple[str, str], ...] = ()
+    options: tuple[tuple[str, str], ...] = ()
+
+
+class RuleContext:
+    """What a rule sees besides the tree: options, the build context, the report sink."""
+
+    def __init__(
+        self,
+        *,
+        path: Path | None,
+        options: FixOptions,
+        original: cst.Dockerfile,
+    ) -> None:
+        self.path = path
+        self.options = options
+        self.original = original
+        self.diagnostics: list[Diagnostic] = []
+        self.touched: set[int] = set()
+        self.created_files: dict[str, str] = {}
+        self._rule: Rule | None = None
+        self._tree: cst.Dockerfile = original
+
+    @functools.cached_property
+    def build_context(self) -> BuildContext | None:
+        """Facts about the files next to the Dockerfile, or None when its path is unknown."""
+        if self.path is None:
+            return None
+        from dockerfix.fixer.context import analyze_context
+
+        directory = self.path.parent
+        if not directory.is_dir():
+            return None
+        return analyze_context(directory)
+
+    # -- used by the pipeline -------------------------------------------------
+    def begin(self, rule: Rule, tree: cst.Dockerfile) -> None:
+        """Start a rule's pass over ``tree``."""
+        self._rule = rule
+        self._tree = tree
+
+    # -- used by rules ------------------------------------------------------------
+    def suppressed(self, node: cst.Instruction) -> bool:
+        """True when a ``# dockerfix: ignore=CODE`` comment above ``node`` names this rule."""
+        assert self._rule is not None
+        return self._rule.code in suppressions_for(self._tree, node)
+
+    def touch(self, *nodes: cst.Node) -> None:
+        """Declare nodes this rule replaces or removes (checked by the safety net)."""
+        for node in nodes:
+            self.touched.add(id(node))
+
+    def report(
+        self,
+        node: cst.Instruction | cst.Dockerfile,
+        message: str,
+        *,
+        fixed: bool,
+        reason: str | None = None,
+    ) -> None:
+        """Record a diagnostic about ``node`` (an instruction of the current tree)."""
+        rule = self._rule
+        assert rule is not None
+        line, column, end_line = self._position(node)
+        self.diagnostics.append(
+            Diagnostic(rule.code, rule.name, message, line, column, end_line, fixed, reason)
+        )
+
+    def create_file(self, relative: str, content: str) -> None:
+        """Ask for a new file next to the Dockerfile (written only with ``--write``)."""
+        self.created_files[relative] = content
+
+    def _position(self, node: cst.Instruction | cst.Dockerfile) -> tuple[int, int, int]:
+        if isinstance(node, cst.Dockerfile):
+            return 1, 1, 1
+        for tree in (self.original, self._tree):
+            try:
+                pos = tree.position(node)
+            except ValueError:
+                continue
+            return pos.line, pos.column, pos.end_line
+        return 1, 1, 1
+
+
+SUPPRESS_PREFIX = "dockerfix:"
+
+
+def _comment_directives(text: str) -> tuple[str, str] | None:
+    body = text.strip().lstrip("#").strip()
+    if not body.startswith(SUPPRESS_PREFIX):
+        return None
+    rest = body[len(SUPPRESS_PREFIX) :].strip()
+    key, _, value = rest.partition("=")
+    return key.strip(), value.strip()
+
+
+def suppressions_for(tree: cst.Dockerfile, node: cst.Instruction) -> frozenset[str]:
+    """Rule codes (and names) switched off for ``node`` by comments right above it."""
+    body = tree.body
+    index = next((i for i, n in enumerate(body) if n is node), None)
+    if index is None:
+        return frozenset()
+    found: set[str] = set()
+    i = index - 1
+    while i >= 0 and isinstance(body[i], cst.Comment):
+        comment = body[i]
+        assert isinstance(comment, cst.Comment)
+        parsed = _comment_directives(comment.text)
+        if parsed and parsed[0] == "ignore":
+            found.update(c.strip() for c in parsed[1].split(",") if c.strip())
+        i -= 1
+    return frozenset(found)
+
+
+def file_ignored(tree: cst.Dockerfile) -> bool:
+    """True when a ``# dockerfix: ignore-file`` comment turns the file off."""
+    for node in tree.body:
+        if isinstance(node, (cst.Comment, cst.Directive)):
+            parsed = _comment_directives(node.text)
+            if parsed and parsed[0] == "ignore-file":
+                return True
+    return False
+
+
+class Rule:
+    """Base class of the fixer rules.
+
+    Subclasses set ``code``, ``name``, ``summary``, ``VALID``, ``INVALID`` and
+    implement ``apply``. ``default`` is False for opt-in rules.
+    """
+
+    code: ClassVar[str]
+    name: ClassVar[str]
+    summary: ClassVar[str]
+    default: ClassVar[bool] = True
+    VALID: ClassVar[Sequence[Valid]] = ()
+    INVALID: ClassVar[Sequence[Invalid]] = ()
+
+    def apply(self, tree: cst.Dockerfile, ctx: RuleContext) -> cst.Dockerfile:
+        """Return the tree with this rule's fixes applied, reporting through ``ctx``."""
+        raise NotImplementedError
+
+    @classmethod
+    def documentation(cls) -> str:
+        """The rule's documentation (its docstring, dedented)."""
+        import inspect
+
+        return inspect.cleandoc(cls.__doc__ or "")

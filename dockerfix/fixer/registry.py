@@ -1,0 +1,80 @@
+"""The rule catalogue: every rule class, in the order the pipeline runs them."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import re
+
+from dockerfix.fixer.base import Rule
+
+_CODE_RE = re.compile(r"^DFX\d{3}$")
+_NAME_RE = re.compile(r"^[a-z]+(-[a-z0-9]+)*$")
+
+
+def all_rules() -> list[type[Rule]]:
+    """Every rule class in ``dockerfix.fixer.rules``, sorted by code."""
+    from dockerfix.fixer import rules as package
+
+    found: list[type[Rule]] = []
+    for info in pkgutil.iter_modules(package.__path__):
+        module = importlib.import_module(f"{package.__name__}.{info.name}")
+        for value in vars(module).values():
+            if (
+                isinstance(value, type)
+                and issubclass(value, Rule)
+                and value is not Rule
+                and value.__module__ == module.__name__
+            ):
+                found.append(value)
+    return sorted(found, key=lambda r: r.code)
+
+
+def resolve(names: list[str] | frozenset[str] | set[str]) -> set[str]:
+    """Rule codes for a list of codes, names or code prefixes (``DFX``, ``DFX00``)."""
+    rules = all_rules()
+    codes: set[str] = set()
+    for raw in names:
+        key = raw.strip()
+        if not key:
+            continue
+        matched = [r.code for r in rules if r.code == key.upper() or r.name == key.lower()]
+        if not matched:
+            matched = [r.code for r in rules if r.code.startswith(key.upper())]
+        if not matched:
+            raise KeyError(key)
+        codes.update(matched)
+    return codes
+
+
+def selected_rules(select: frozenset[str] | None, ignore: frozenset[str]) -> list[Rule]:
+    """Instances of the selected rules: the default ones unless ``select`` names others."""
+    chosen = resolve(select) if select is not None else None
+    dropped = resolve(ignore) if ignore else set()
+    out: list[Rule] = []
+    for cls in all_rules():
+        wanted = cls.default if chosen is None else cls.code in chosen
+        if wanted and cls.code not in dropped:
+            out.append(cls())
+    return out
+
+
+def check_catalogue() -> list[str]:
+    """Problems with the catalogue (codes, names, docs), for tests."""
+    problems: list[str] = []
+    seen: dict[str, str] = {}
+    for cls in all_rules():
+        if not _CODE_RE.match(cls.code):
+            problems.append(f"{cls.__name__}: bad code {cls.code!r}")
+        if not _NAME_RE.match(cls.name):
+            problems.append(f"{cls.__name__}: name {cls.name!r} is not kebab-case")
+        if cls.code in seen:
+            problems.append(f"{cls.code} used by {seen[cls.code]} and {cls.__name__}")
+        seen[cls.code] = cls.__name__
+        doc = cls.documentation()
+        for section in ("## What it does", "## Why", "## Fix safety", "## Example"):
+            if section not in doc:
+                problems.append(f"{cls.code}: documentation lacks {section!r}")
+        if not cls.VALID or not cls.INVALID:
+            problems.append(f"{cls.code}: needs at least one VALID and one INVALID example")
+    return problems

@@ -1,0 +1,49 @@
+"""New instructions in the file's own style: keyword casing, newline, escape character."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+from dockerfix import cst
+from dockerfix.grammar.parser import parse_instruction
+
+
+def keyword_case(tree: cst.Dockerfile) -> str:
+    """``"upper"`` or ``"lower"``: how most of the file's keywords are written."""
+    lower = upper = 0
+    for ins in tree.instructions:
+        kw = ins.keyword
+        if kw.islower():
+            lower += 1
+        elif kw.isupper():
+            upper += 1
+    return "lower" if lower > upper else "upper"
+
+
+def keyword(tree: cst.Dockerfile, name: str) -> str:
+    """``name`` (upper case) written the way the file writes its keywords."""
+    return name.lower() if keyword_case(tree) == "lower" else name.upper()
+
+
+def exec_form(argv: Sequence[str]) -> str:
+    """A JSON array in the usual Dockerfile spelling: ``["a", "b"]``."""
+    return "[" + ", ".join(json.dumps(a, ensure_ascii=False) for a in argv) + "]"
+
+
+def new_instruction(tree: cst.Dockerfile, text: str, *, indent: str = "") -> cst.Instruction:
+    """Parse ``text`` (one instruction, keyword in upper case) in the file's style.
+
+    The keyword is recased like the file's, the newline is the file's, and
+    ``text`` must use ``\\`` for line continuations: it is swapped for the
+    file's escape character when that is a backtick.
+    """
+    name, sep, rest = text.partition(" ")
+    body = keyword(tree, name) + sep + rest
+    escape = tree.escape
+    if escape != "\\":
+        body = body.replace("\\\n", escape + "\n")
+    node = parse_instruction(body, escape=escape, newline=tree.newline)
+    if indent:
+        node = node.with_changes(indent=indent)  # type: ignore[assignment]
+    return node

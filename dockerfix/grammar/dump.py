@@ -17,3 +17,18 @@ def dump(tree: cst.Dockerfile) -> str:
         lines = tree.code.count("\n") + (0 if tree.code.endswith("\n") or not tree.code else 1)
         raise ParseError("file with no instructions", max(lines, 1))
     return "".join("(" + buildkit.dump(ins.parsed) + ")\n" for ins in instructions)
+
+
+def warnings(tree: cst.Dockerfile) -> list[str]:
+    """BuildKit's parse warnings: instructions with empty continuation lines."""
+    found: list[str] = []
+    for ins in tree.instructions:
+        empty = any(
+            not line.is_comment
+            for piece in ins.pieces
+            if isinstance(piece, cst.Continuation)
+            for line in piece.swallowed
+        )
+        if empty:
+            found.append("[WARNING]: Empty continuation line found in:\n    " + ins.logical)
+    return found

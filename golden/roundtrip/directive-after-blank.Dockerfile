@@ -1,0 +1,5 @@
+
+# escape=`
+FROM alpine
+RUN echo `
+  not-a-continuation

@@ -1,0 +1,7 @@
+FROM alpine
+RUN echo start \
+
+
+    middle \
+
+    end

@@ -1,0 +1,5 @@
+  FROM alpine
+	  RUN echo indented
+    # indented comment
+   
+CMD true

@@ -1,0 +1,3 @@
+FROM alpine
+LABEL description="Überprüfung — 日本語 ✓"
+RUN echo 'naïve café' > /menu

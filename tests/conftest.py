@@ -51,3 +51,13 @@ def corpus_files(*parts: str) -> list[Path]:
 def corpus() -> Path:
     """The corpus root (skips or fails when absent, see ``corpus_dir``)."""
     return corpus_dir()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """``--update-golden`` rewrites golden expected files from the current output."""
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        default=False,
+        help="rewrite golden/ expected files from the current output",
+    )

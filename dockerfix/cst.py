@@ -22,7 +22,7 @@ import dataclasses
 import functools
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from dockerfix.grammar.buildkit import Heredoc, ParsedInstruction
@@ -198,7 +198,7 @@ class Flag:
         return cls(name, value if eq else None)
 
 
-Piece = Union[str, Continuation]
+Piece = str | Continuation
 
 
 @dataclass(frozen=True, eq=False)
@@ -298,7 +298,7 @@ class Instruction(Node):
         )
         return tuple(
             HeredocView(m.name, m.file_descriptor, m.expand, m.chomp, body)
-            for m, body in zip(metas, self.heredoc_bodies)
+            for m, body in zip(metas, self.heredoc_bodies, strict=False)
         )
 
     @property
@@ -369,7 +369,7 @@ class Position:
     end_line: int
 
 
-BodyNode = Union[Directive, Comment, BlankLine, Instruction]
+BodyNode = Directive | Comment | BlankLine | Instruction
 
 
 @dataclass(frozen=True)
@@ -532,6 +532,6 @@ class Dockerfile(Node):
                 bodies[-1] = dataclasses.replace(bodies[-1], newline=self.newline)
                 body[-1] = dataclasses.replace(last, heredoc_bodies=tuple(bodies))
             else:
-                body[-1] = dataclasses.replace(last, newline=self.newline)  # type: ignore[type-var]
+                body[-1] = dataclasses.replace(last, newline=self.newline)
         return dataclasses.replace(self, body=tuple(body) + tuple(nodes))
 

@@ -110,7 +110,7 @@ def test_empty_continuation_warnings() -> None:
     )
     found = warnings(tree)
     assert len(found) == len(expected["warnings"])
-    for warning, want in zip(found, expected["warnings"]):
+    for warning, want in zip(found, expected["warnings"], strict=True):
         for piece in want["short_contains"]:
             assert piece in warning
 

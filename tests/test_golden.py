@@ -5,7 +5,8 @@ A case folder holds ``input.Dockerfile`` and optionally:
 * ``expected.Dockerfile`` -- the fixed text; when absent the input must come out unchanged;
 * ``options.toml`` -- ``runtime_image``, ``select``, ``ignore`` for ``dockerfix.fix``;
 * ``context/`` -- the build context; the Dockerfile is taken to live at ``context/Dockerfile``;
-* ``diagnostics.txt`` -- one line per diagnostic: ``CODE LINE:COL fixed|skipped message [-- reason]``;
+* ``diagnostics.txt`` -- one line per diagnostic:
+  ``CODE LINE:COL fixed|skipped message [-- reason]``;
 * ``expected.dockerignore`` -- the ``.dockerignore`` the fixer asks to create, if any.
 
 Run ``pytest --update-golden`` (or set ``DOCKERFIX_UPDATE_GOLDEN=1``) to rewrite the expected

@@ -16,7 +16,10 @@ from dockerfix.errors import ParseError
 from dockerfix.grammar import buildkit
 
 # Go's unicode.IsSpace: what BuildKit trims from the left of a line.
-GO_SPACE = "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+GO_SPACE = (
+    "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009"
+    "\u200a\u2028\u2029\u202f\u205f\u3000"
+)
 
 # bufio.Scanner's limit: a line (without its newline) may hold 65535 bytes.
 MAX_LINE_BYTES = 65535

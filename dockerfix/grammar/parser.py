@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from dockerfix import cst
 from dockerfix.errors import ParseError
 from dockerfix.grammar import buildkit
-from dockerfix.grammar.lexer import Scan, scan
+from dockerfix.grammar.lexer import scan
 
 if TYPE_CHECKING:
     from lark import Lark
@@ -126,7 +126,9 @@ class _ToCST:
         end = len(children)
         while isinstance(children[end - 1], cst.HeredocBody):
             end -= 1
-        pieces = tuple(c if isinstance(c, cst.Continuation) else str(c) for c in children[1 : end - 1])
+        pieces = tuple(
+            c if isinstance(c, cst.Continuation) else str(c) for c in children[1 : end - 1]
+        )
         node = cst.Instruction(
             indent=str(children[0]),
             pieces=pieces,
@@ -143,19 +145,18 @@ def parse(text: str) -> cst.Dockerfile:
     """Parse Dockerfile ``text`` into a lossless tree; raise ``ParseError`` if BuildKit would."""
     if not isinstance(text, str):
         raise TypeError("parse() takes str")
-    try:
-        scanned = scan(text)
-    except ParseError:
-        raise
-    except RecursionError:  # pragma: no cover - the pre-pass does not recurse
-        raise ParseError("input too deeply nested", 1) from None
+    scanned = scan(text)
     if not scanned.tokens:
         return cst.Dockerfile(body=(), bom=False)
     parser = _get_parser()
     _STATE.escape = scanned.escape
     _STATE.parsed = deque(scanned.parsed)
+    from lark.exceptions import LarkError
+
     try:
-        tree: cst.Dockerfile = parser.parse(scanned)  # type: ignore[arg-type]
+        tree: cst.Dockerfile = parser.parse(scanned)  # type: ignore[assignment]
+    except LarkError as exc:  # pragma: no cover - the pre-pass only emits valid sequences
+        raise ParseError(f"internal parser error: {exc}", 1) from None
     finally:
         _STATE.parsed = deque()
     return tree

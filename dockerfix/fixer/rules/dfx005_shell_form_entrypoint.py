@@ -48,7 +48,9 @@ def base_has_no_entrypoint(tree: cst.Dockerfile, stage: cst.Stage) -> bool:
     return False
 
 
-def exec_argv(tree: cst.Dockerfile, stage: cst.Stage, ins: cst.Instruction) -> tuple[list[str] | None, str]:
+def exec_argv(
+    tree: cst.Dockerfile, stage: cst.Stage, ins: cst.Instruction
+) -> tuple[list[str] | None, str]:
     """The exec-form argv for a shell-form command, or None and the reason it needs a shell."""
     text = ins.shell_text or ""
     features = shellwords.shell_features(text)

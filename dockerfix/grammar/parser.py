@@ -1,97 +1,48 @@
-"""Parse Dockerfile text into the CST: pre-pass lexer, then the LALR grammar.
+"""Parse Dockerfile text into the CST: the pre-pass lexer, then the LALR grammar.
 
-The Lark parser is built once per process from ``dockerfile.lark`` and its
-analysis is cached in the user cache directory, keyed by the dockerfix and
-lark versions and the grammar's hash; a missing or read-only cache directory
-only costs the build time. ``lark`` itself is imported on first use.
+The tables of ``dockerfile.lark`` come from ``lalr.load_tables`` (built by Lark,
+cached in the user cache directory); callbacks below build the CST nodes as
+the rules reduce.
 """
 
 from __future__ import annotations
 
-import hashlib
-import os
 import threading
 from collections import deque
-from importlib import resources
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from dockerfix import cst
 from dockerfix.errors import ParseError
-from dockerfix.grammar import buildkit
-from dockerfix.grammar.lexer import scan
-
-if TYPE_CHECKING:
-    from lark import Lark
+from dockerfix.grammar import buildkit, lalr
+from dockerfix.grammar.lexer import GO_SPACE, scan
 
 _LOCK = threading.Lock()
-_PARSER: Lark | None = None
+_TABLES: lalr.Tables | None = None
 _STATE = threading.local()
 
 
-def grammar_text() -> str:
-    """The grammar file's text."""
-    return resources.files("dockerfix.grammar").joinpath("dockerfile.lark").read_text("utf-8")
-
-
-def _cache_path(grammar: str) -> str | None:
-    try:
-        import lark
-        from platformdirs import user_cache_dir
-
-        from dockerfix import __version__
-    except ImportError:  # pragma: no cover - platformdirs is a dependency
-        return None
-    key = hashlib.sha256(f"{grammar}{lark.__version__}{__version__}".encode()).hexdigest()[:16]
-    directory = os.environ.get("DOCKERFIX_CACHE_DIR") or user_cache_dir("dockerfix")
-    return os.path.join(directory, __version__, f"grammar-{key}.lark.cache")
-
-
-def _build() -> Lark:
-    import logging
-
-    from lark import Lark
-
-    from dockerfix.grammar.lark_lexer import PrepassLexer
-
-    grammar = grammar_text()
-    cache = _cache_path(grammar)
-    if cache is not None:
-        try:
-            os.makedirs(os.path.dirname(cache), exist_ok=True)
-        except OSError:
-            cache = None
-    # lark logs a failed cache write at ERROR level; a read-only cache is not an error here.
-    logging.getLogger("lark").setLevel(logging.CRITICAL)
-    return Lark(
-        grammar,
-        parser="lalr",
-        lexer=PrepassLexer,
-        transformer=_ToCST(),
-        cache=cache if cache is not None else False,
-        maybe_placeholders=False,
-    )
-
-
-def _get_parser() -> Lark:
-    global _PARSER
-    if _PARSER is None:
+def _tables() -> lalr.Tables:
+    global _TABLES
+    if _TABLES is None:
         with _LOCK:
-            if _PARSER is None:
-                _PARSER = _build()
-    return _PARSER
+            if _TABLES is None:
+                from dockerfix import __version__
+
+                _TABLES = lalr.load_tables(__version__)
+    return _TABLES
 
 
 class _ToCST:
-    """Lark callbacks (applied during the LALR parse) that build CST nodes."""
+    """The grammar's rule callbacks: each builds the CST node of its rule."""
 
     def start(self, children: list[Any]) -> cst.Dockerfile:
-        bom = bool(children) and getattr(children[0], "type", None) == "BOM"
+        bom = bool(children) and isinstance(children[0], str)  # the only token child
         body = tuple(children[1:] if bom else children)
         return cst.Dockerfile(body=body, bom=bom)
 
     def directive(self, children: list[Any]) -> cst.Directive:
         text, newline = str(children[0]), str(children[1])
-        found = buildkit.parse_directive(text.lstrip(" \t\ufeff"))
+        found = buildkit.parse_directive(text.lstrip(GO_SPACE))
         name, value = found if found is not None else ("", "")
         return cst.Directive(text=text, newline=newline, name=name, value=value)
 
@@ -141,6 +92,14 @@ class _ToCST:
         return node
 
 
+_BUILDER = _ToCST()
+_CALLBACKS = {
+    name: getattr(_BUILDER, name)
+    for name in ("start", "directive", "comment", "blank", "swallowed", "continuation",
+                 "heredoc", "instruction")
+}
+
+
 def parse(text: str) -> cst.Dockerfile:
     """Parse Dockerfile ``text`` into a lossless tree; raise ``ParseError`` if BuildKit would."""
     if not isinstance(text, str):
@@ -148,14 +107,11 @@ def parse(text: str) -> cst.Dockerfile:
     scanned = scan(text)
     if not scanned.tokens:
         return cst.Dockerfile(body=(), bom=False)
-    parser = _get_parser()
     _STATE.escape = scanned.escape
     _STATE.parsed = deque(scanned.parsed)
-    from lark.exceptions import LarkError
-
     try:
-        tree: cst.Dockerfile = parser.parse(scanned)  # type: ignore[assignment]
-    except LarkError as exc:  # pragma: no cover - the pre-pass only emits valid sequences
+        tree: cst.Dockerfile = lalr.parse(_tables(), scanned.tokens, _CALLBACKS)
+    except lalr.LalrError as exc:  # pragma: no cover - the pre-pass only emits valid sequences
         raise ParseError(f"internal parser error: {exc}", 1) from None
     finally:
         _STATE.parsed = deque()

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 import dockerfix
+from dockerfix.fixer.api import FixResult
 from dockerfix.fixer.base import Invalid, Rule, Valid
 from dockerfix.fixer.registry import all_rules, check_catalogue, resolve
 
@@ -21,7 +22,7 @@ def _examples(kind: str) -> list[tuple[type[Rule], int, Valid | Invalid]]:
     ]
 
 
-def _fix(rule: type[Rule], example: Valid | Invalid, tmp_path: Path) -> dockerfix.fixer.api.FixResult:
+def _fix(rule: type[Rule], example: Valid | Invalid, tmp_path: Path) -> FixResult:
     path = None
     if example.files:
         for name, content in example.files:
@@ -75,5 +76,6 @@ def test_invalid_examples_are_fixed_or_reported(
     else:
         assert result.text == example.expected
         # the fixed text is itself valid for the rule (idempotence)
-        again = _fix(rule, Invalid(example.expected, None, example.files, example.options), tmp_path)
+        fixed = Invalid(example.expected, None, example.files, example.options)
+        again = _fix(rule, fixed, tmp_path)
         assert again.text == example.expected

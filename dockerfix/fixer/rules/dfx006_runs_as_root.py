@@ -36,7 +36,7 @@ _LISTEN_ENV = re.compile(
     r"|LISTEN|BIND"
 )
 _LISTEN_FLAG = re.compile(r"(?i)^--?[\w.-]*(?:port|listen|addr|address|bind)[\w.-]*$")
-_PORT_VALUE = re.compile(r"^(?:\[[0-9a-fA-F:.]*\]|[\w.-]*)?:?(\d{1,5})$")
+_PORT_VALUE = re.compile(r"^(?:(?:\[[0-9a-fA-F:.]*\]|[\w.-]*):)?(\d{1,5})$")
 
 
 def _image_known_root(image: str) -> bool:

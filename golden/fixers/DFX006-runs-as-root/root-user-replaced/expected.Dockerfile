@@ -1,0 +1,9 @@
+FROM golang:1.23 AS builder
+WORKDIR /src
+COPY . .
+RUN CGO_ENABLED=0 go build -o /out/app ./cmd/app
+
+FROM scratch
+COPY --from=builder /out/app /app
+USER 65532:65532
+ENTRYPOINT ["/app"]

@@ -1,0 +1,9 @@
+FROM golang:1.23 AS builder
+WORKDIR /src
+COPY . .
+RUN CGO_ENABLED=0 go build -o /out/app ./cmd/app
+
+FROM alpine:3.20
+RUN apk add --no-cache ca-certificates
+COPY --from=builder /out/app /app
+ENTRYPOINT ["/app"]

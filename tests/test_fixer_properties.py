@@ -29,8 +29,15 @@ BUILDS = [
 ]
 TAILS = ["EXPOSE 8080\n", "ENV PORT=8080\n", "LABEL a=b\n", "USER nobody\n", "VOLUME /data\n",
          "RUN chmod +x /app\n", "HEALTHCHECK CMD [\"/app\", \"health\"]\n", ""]
-STARTS = ['CMD ["/app/server"]\n', "CMD ./app --port 8080\n", "ENTRYPOINT /app $FLAGS\n",
-          'ENTRYPOINT ["/bin/app"]\nCMD ["--help"]\n', "CMD exec /app/server\n", "", "CMD go run .\n"]
+STARTS = [
+    'CMD ["/app/server"]\n',
+    "CMD ./app --port 8080\n",
+    "ENTRYPOINT /app $FLAGS\n",
+    'ENTRYPOINT ["/bin/app"]\nCMD ["--help"]\n',
+    "CMD exec /app/server\n",
+    "",
+    "CMD go run .\n",
+]
 
 
 @st.composite

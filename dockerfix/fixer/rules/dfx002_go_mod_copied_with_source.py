@@ -1,0 +1,457 @@
+"""DFX002 go-mod-copied-with-source."""
+
+from __future__ import annotations
+
+import fnmatch
+import posixpath
+import re
+
+from dockerfix import cst
+from dockerfix.fixer import buildsteps, gocmd, gofacts
+from dockerfix.fixer.base import Invalid, Rule, RuleContext, Valid
+from dockerfix.fixer.style import exec_form, new_instruction
+
+MESSAGE = "the source is copied before go.mod/go.sum"
+_FIX = (
+    "any source change invalidates the module download layer; copy go.mod and go.sum and "
+    "run `go mod download` first"
+)
+# Flags of the source COPY that the go.mod COPY must share (never --from, --exclude ...).
+_SHARED_COPY_FLAGS = ("chown", "chmod", "link")
+# ``go mod download`` flags that do not change what is downloaded.
+_HARMLESS_DOWNLOAD_FLAGS = frozenset({"x", "modcacherw"})
+_MOVABLE_MOUNTS = frozenset({"cache", "secret", "ssh"})
+_SAFE_SHELL_PATH = re.compile(r"[A-Za-z0-9_./${}:@%+=,-]+")
+
+
+def _unquote(word: str) -> str:
+    if len(word) >= 2 and word[0] == word[-1] and word[0] in "'\"":
+        return word[1:-1]
+    return word
+
+
+def _copy_paths(ins: cst.Instruction) -> tuple[list[str], str] | None:
+    """Sources and destination of a COPY/ADD, or None."""
+    args = [a for a in ins.args]
+    if ins.name not in ("COPY", "ADD") or len(args) < 2 or ins.heredoc_bodies:
+        return None
+    return [_unquote(a) for a in args[:-1]], args[-1]
+
+
+def _flag_value(cmd: gocmd.GoCommand, name: str) -> str | None:
+    flag = cmd.flag(name)
+    return flag.value if flag is not None else None
+
+
+def _is_source_copy(ins: cst.Instruction) -> bool:
+    """``COPY . <dest>`` (or ``./``, ``/``; ``ADD`` too): the whole build context."""
+    paths = _copy_paths(ins)
+    if paths is None or ins.flag("from") is not None:
+        return False
+    sources, _ = paths
+    return len(sources) == 1 and posixpath.normpath(sources[0]) in (".", "/")
+
+
+def _mount_type(value: str | None) -> str:
+    for part in (value or "").split(","):
+        key, _, val = part.partition("=")
+        if key.strip() == "type":
+            return val.strip()
+    return "bind"
+
+
+def _stage_downloads(tree: cst.Dockerfile, name: str) -> bool:
+    """True when the stage called ``name`` (or one it is built on) downloads modules."""
+    for stage in tree.stages:
+        if stage.name and stage.name.lower() == name.lower():
+            for st in [stage, *buildsteps.ancestors(tree, stage)]:
+                if any(buildsteps.downloads_modules(s.command) for s in buildsteps.go_steps(st)):
+                    return True
+    return False
+
+
+def _prepares_modules(tree: cst.Dockerfile, stage: cst.Stage, ins: cst.Instruction) -> bool:
+    """True when ``ins`` already brings go.mod or the module cache in ahead of the source."""
+    if ins.name in ("COPY", "ADD"):
+        paths = _copy_paths(ins)
+        if paths is None:
+            return False
+        sources, _ = paths
+        source_from = ins.flag("from")
+        if source_from is None:
+            return any(
+                fnmatch.fnmatchcase("go.mod", posixpath.basename(s.rstrip("/"))) for s in sources
+            )
+        return any("pkg/mod" in s for s in sources) or _stage_downloads(tree, source_from)
+    if ins.name == "RUN":
+        one = cst.Stage(stage.index, stage.from_, (ins,))
+        return any(
+            buildsteps.downloads_modules(s.command)
+            or s.command.subcommand in ("mod vendor", "mod tidy")
+            for s in buildsteps.go_steps(one)
+        )
+    return False
+
+
+def _removable_download(
+    stage: cst.Stage, after: cst.Instruction, ctx: RuleContext
+) -> cst.Instruction | None:
+    """A ``RUN go mod download`` after ``after`` and before the first compile, alone in its RUN."""
+    instructions = stage.instructions
+    start = next(i for i, n in enumerate(instructions) if n is after) + 1
+    for ins in instructions[start:]:
+        steps = buildsteps.go_steps(cst.Stage(stage.index, stage.from_, (ins,)))
+        if any(buildsteps.compiles(s.command) for s in steps):
+            return None
+        if len(steps) != 1 or not buildsteps.downloads_modules(steps[0].command):
+            continue
+        step = steps[0]
+        cmd = step.command
+        if (
+            not step.editable
+            or ins.heredoc_bodies
+            or step.script.strip() != cmd.raw.strip()
+            or cmd.packages
+            or cmd.dynamic_args
+            or any(f.name not in _HARMLESS_DOWNLOAD_FLAGS for f in cmd.flags)
+            or ctx.suppressed(ins)
+        ):
+            return None
+        for flag in ins.flags:
+            if flag.name == "network":
+                continue
+            if flag.name != "mount" or _mount_type(flag.value) not in _MOVABLE_MOUNTS:
+                return None
+        return ins
+    return None
+
+
+def _cache_mounts(tree: cst.Dockerfile) -> list[str]:
+    """The cache ``--mount`` flags of the file's first ``RUN ... go mod download`` having any."""
+    for stage in tree.stages:
+        for step in buildsteps.go_steps(stage):
+            if not buildsteps.downloads_modules(step.command):
+                continue
+            ins = step.instruction
+            mounts = [
+                raw
+                for raw, flag in zip(ins.parsed.flags, ins.flags, strict=True)
+                if flag.name == "mount" and _mount_type(flag.value) == "cache"
+            ]
+            if mounts:
+                return mounts
+    return []
+
+
+def _workdir(
+    tree: cst.Dockerfile, stage: cst.Stage, upto: cst.Instruction
+) -> tuple[str | None, str | None]:
+    """The working directory before ``upto`` (resolved or None) and its last WORKDIR as written."""
+    lineage = [stage, *buildsteps.ancestors(tree, stage)]
+    root = lineage[-1]
+    image = gofacts.stage_image(tree, root)
+    current: str | None = "/go" if gofacts.is_go_image(image) else None
+    written: str | None = None
+    env: dict[str, str] = {"GOPATH": "/go"} if gofacts.is_go_image(image) else {}
+    for st in reversed(lineage):
+        for ins in st.instructions:
+            if ins is upto:
+                break
+            if ins.name == "ENV":
+                env.update(gofacts.stage_env(cst.Stage(st.index, st.from_, (ins,))))
+            if ins.name != "WORKDIR" or not ins.args:
+                continue
+            written = ins.args[0]
+            raw = gofacts.expand(written, {**env, **gofacts.stage_env(st, ins)})
+            current = gofacts.resolve(current, _unquote(raw)) if raw is not None else None
+    return current, written
+
+
+def _download_needs_cd(
+    tree: cst.Dockerfile, stage: cst.Stage, copy: cst.Instruction, dest: str
+) -> bool:
+    """False when the source COPY's destination is the working directory itself."""
+    plain = _unquote(dest)
+    if posixpath.normpath(plain) == ".":
+        return False
+    current, written = _workdir(tree, stage, copy)
+    if written is not None and _unquote(written).rstrip("/") == plain.rstrip("/"):
+        return False
+    env = {"GOPATH": "/go", **buildsteps.lineage_env(tree, stage, copy)}
+    expanded = gofacts.expand(plain, env)
+    if current is None or expanded is None:
+        return True
+    return gofacts.resolve(current, expanded) != current
+
+
+class GoModCopiedWithSource(Rule):
+    """Copies the whole source before downloading the Go modules, defeating the layer cache.
+
+    ## What it does
+    In a stage that runs ``go build``, ``go install`` or ``go mod download``
+    after its first copy of the whole build context (``COPY . <dest>``,
+    ``COPY ./ <dest>``, ``ADD . <dest>``), inserts right before that copy
+    ``COPY go.mod go.sum <dest>/`` and ``RUN go mod download``, with the copy's
+    ``--chown``/``--chmod``/``--link`` flags. A ``RUN go mod download`` between
+    the source copy and the build, alone in its ``RUN``, is moved up instead of
+    duplicated (with its cache mounts, ``-x`` and comment); otherwise the new
+    ``RUN`` mirrors the cache mounts of the file's other ``go mod download``, if
+    it has one. When the destination is not the working directory the download
+    runs there: ``RUN cd <dest> && go mod download``. When the build context is
+    known and has no ``go.sum``, only ``go.mod`` is copied; when it is unknown,
+    ``go.sum`` is assumed to exist, and the message says so.
+
+    ## Why is this bad?
+    Docker reuses a layer only while everything it depends on is unchanged.
+    After ``COPY . .`` any edit to any file invalidates the cache, so every
+    build downloads all modules again. Copied first, ``go.mod``/``go.sum`` keep
+    the download layer cached until the dependencies themselves change.
+
+    ## Fix safety
+    Not applied when something already brings the modules in ahead of the
+    source (a ``COPY`` of ``go.mod``/``go.*``, a ``go mod download`` in this
+    stage or a stage it is built on, or the module cache from another stage).
+    Reported and not applied when the known build context has no ``go.mod``
+    next to the Dockerfile, when ``go.mod`` replaces modules with local
+    directories (``go mod download`` would need them before the source is
+    copied), for vendored builds (``vendor/modules.txt`` in the context, or
+    ``-mod=vendor``: the modules come from the source, there is nothing to
+    download, so neither ``go.mod`` is copied nor a download step added), for
+    GOPATH builds (``GO111MODULE=off``), and when the destination cannot be
+    used in a shell ``cd``. A ``go mod download`` that other commands share a
+    ``RUN`` with is left where it is (it becomes a no-op).
+
+    ## Example
+    ```dockerfile
+    FROM golang:1.23
+    WORKDIR /src
+    COPY . .
+    RUN go build -o /app .
+    ```
+    becomes
+    ```dockerfile
+    FROM golang:1.23
+    WORKDIR /src
+    COPY go.mod go.sum ./
+    RUN go mod download
+    COPY . .
+    RUN go build -o /app .
+    ```
+    """
+
+    code = "DFX002"
+    name = "go-mod-copied-with-source"
+    summary = "Source copied before go.mod/go.sum; download the modules first"
+
+    VALID = (
+        Valid(
+            "FROM golang:1.23\nWORKDIR /src\nCOPY go.mod go.sum ./\nRUN go mod download\n"
+            "COPY . .\nRUN go build -o /app .\n"
+        ),
+        Valid("FROM golang:1.23\nWORKDIR /src\nCOPY *.go ./\nRUN go build -o /app .\n"),
+        Valid("FROM node:22\nCOPY . .\nRUN npm ci\n"),  # not Go
+    )
+    INVALID = (
+        Invalid(
+            "FROM golang:1.23\nWORKDIR /src\nCOPY . .\nRUN go build -o /app .\n",
+            expected=(
+                "FROM golang:1.23\nWORKDIR /src\nCOPY go.mod go.sum ./\nRUN go mod download\n"
+                "COPY . .\nRUN go build -o /app .\n"
+            ),
+        ),
+        Invalid(
+            "FROM golang:1.23\nWORKDIR /src\nCOPY --chown=app --link . .\n"
+            "RUN go mod download -x\nRUN go build -o /app .\n",
+            expected=(
+                "FROM golang:1.23\nWORKDIR /src\nCOPY --chown=app --link go.mod go.sum ./\n"
+                "RUN go mod download -x\nCOPY --chown=app --link . .\n"
+                "RUN go build -o /app .\n"
+            ),
+        ),
+        Invalid(
+            "FROM golang:1.23\nWORKDIR /src\nCOPY . .\nRUN go build -mod=vendor -o /app .\n",
+            expected=None,
+        ),
+    )
+
+    def apply(self, tree: cst.Dockerfile, ctx: RuleContext) -> cst.Dockerfile:
+        """Put the go.mod copy and the module download before each stage's source copy."""
+        if not gofacts.builds_go(tree):
+            return tree
+        for index in range(len(tree.stages)):
+            tree = self._fix_stage(tree, tree.stages[index], ctx)
+        return tree
+
+    def _fix_stage(
+        self, tree: cst.Dockerfile, stage: cst.Stage, ctx: RuleContext
+    ) -> cst.Dockerfile:
+        steps = buildsteps.go_steps(stage)
+        relevant = [
+            s
+            for s in steps
+            if buildsteps.compiles(s.command) or buildsteps.downloads_modules(s.command)
+        ]
+        if not relevant:
+            return tree
+        instructions = stage.instructions
+        first_use = next(i for i, n in enumerate(instructions) if n is relevant[0].instruction)
+        copy_at = next((i for i, n in enumerate(instructions) if _is_source_copy(n)), None)
+        if copy_at is None or copy_at > first_use:
+            return tree
+        copy = instructions[copy_at]
+        if ctx.suppressed(copy) or ctx.suppressed(stage.from_):
+            return tree
+        for earlier in instructions[:copy_at]:
+            if _prepares_modules(tree, stage, earlier):
+                return tree
+        for anc in buildsteps.ancestors(tree, stage):
+            for earlier in anc.instructions:
+                if _prepares_modules(tree, anc, earlier) or _is_source_copy(earlier):
+                    return tree
+
+        def decline(reason: str) -> cst.Dockerfile:
+            ctx.report(copy, MESSAGE, fixed=False, reason=reason)
+            return tree
+
+        env = buildsteps.lineage_env(tree, stage)
+        for step in steps:
+            env.update(step.command.env)
+            env.update(gocmd.exported_env(step.script))
+        context = ctx.build_context
+        vendored = [
+            s.command.raw
+            for s in steps
+            if _flag_value(s.command, "mod") == "vendor"
+            or "-mod=vendor" in s.command.env.get("GOFLAGS", "")
+        ]
+        if "-mod=vendor" in env.get("GOFLAGS", ""):
+            vendored.append("GOFLAGS=-mod=vendor")
+        if context is not None and context.has_vendor:
+            vendored.append("vendor/modules.txt in the build context")
+        if vendored:
+            return decline(
+                f"vendored build ({vendored[0]}): the modules come from vendor/ in the source, "
+                "so there is nothing to download and copying go.mod first would cache nothing; "
+                "no change needed"
+            )
+        if env.get("GO111MODULE", "").strip("'\"") == "off":
+            return decline(
+                "GO111MODULE=off: a GOPATH build does not use go.mod, so there are no modules "
+                "to download ahead of the source"
+            )
+        notes: list[str] = []
+        with_sum = True
+        if context is None:
+            notes.append(
+                "the build context is unknown: assuming go.mod and go.sum sit next to the "
+                "Dockerfile"
+            )
+        else:
+            if context.go_mod is None:
+                found = [m.path for m in context.go_mods][:3]
+                where = f" (found: {', '.join(found)})" if found else ""
+                return decline(
+                    f"there is no go.mod next to the Dockerfile{where}; if the build context is "
+                    "elsewhere, copy the module's go.mod/go.sum and run `go mod download` "
+                    "before the source by hand"
+                )
+            local = [r for r in context.go_mod.replaces if r.is_local]
+            if local:
+                return decline(
+                    f"go.mod replaces {local[0].old_path} with the local directory "
+                    f"{local[0].new_path}, which `go mod download` needs before the source is "
+                    "copied; copy the replaced modules' go.mod files too, by hand"
+                )
+            if not context.has_go_sum:
+                with_sum = False
+                notes.append("there is no go.sum in the build context: copying go.mod only")
+        paths = _copy_paths(copy)
+        assert paths is not None
+        dest = paths[1]
+        plain_dest = _unquote(dest)
+        if posixpath.normpath(plain_dest) == ".":
+            mod_dest = "./"
+        else:
+            mod_dest = plain_dest if plain_dest.endswith(("/", "\\")) else plain_dest + "/"
+        needs_cd = _download_needs_cd(tree, stage, copy, dest)
+        if needs_cd:
+            lineage = [stage, *buildsteps.ancestors(tree, stage)]
+            if any(gofacts.is_windows_image(gofacts.stage_image(tree, s)) for s in lineage):
+                return decline(
+                    "the source goes to a directory other than WORKDIR on a Windows image; "
+                    "copy go.mod/go.sum there and download the modules by hand"
+                )
+            if not _SAFE_SHELL_PATH.fullmatch(plain_dest) or any(
+                i.name == "SHELL" for s in lineage for i in s.instructions
+            ):
+                return decline(
+                    f"the source goes to {dest}, not the working directory, and dockerfix "
+                    "cannot write a safe `cd` there; copy go.mod/go.sum and download by hand"
+                )
+
+        # -- the new COPY -------------------------------------------------------------
+        flags = [
+            raw
+            for raw, flag in zip(copy.parsed.flags, copy.flags, strict=True)
+            if flag.name in _SHARED_COPY_FLAGS
+        ]
+        sources = ["go.mod", "go.sum"] if with_sum else ["go.mod"]
+        if copy.is_exec_form or re.search(r"[\s'\"]", mod_dest):
+            spec = exec_form([*sources, mod_dest])
+        else:
+            spec = " ".join([*sources, mod_dest])
+        indent = copy.indent
+        new_copy = new_instruction(tree, " ".join(["COPY", *flags, spec]), indent=indent)
+
+        # -- the download -----------------------------------------------------------------
+        moved = _removable_download(stage, copy, ctx)
+        moved_comments: list[cst.Comment] = []
+        removed: list[cst.BodyNode] = []
+        if moved is not None:
+            moved_comments = buildsteps.leading_comments(tree, moved)
+            removed = [*moved_comments, moved]
+            download = moved.with_changes()
+            assert isinstance(download, cst.Instruction)
+            span = moved.shell_text_span
+            if needs_cd and span is not None:
+                download = download.replace_span(span[0], span[0], f"cd {plain_dest} && ")
+        else:
+            script = "go mod download"
+            if needs_cd:
+                script = f"cd {plain_dest} && {script}"
+            download = new_instruction(
+                tree, " ".join(["RUN", *_cache_mounts(tree), script]), indent=indent
+            )
+
+        # -- edit -----------------------------------------------------------------------
+        body = tree.body
+        if removed:
+            first = next(i for i, n in enumerate(body) if n is removed[0])
+            after = first + len(removed)
+            if (
+                first > 0
+                and isinstance(body[first - 1], cst.BlankLine)
+                and after < len(body)
+                and isinstance(body[after], cst.BlankLine)
+            ):
+                removed.append(body[after])
+            for node in removed:
+                tree = tree.remove(node)
+            ctx.touch(*removed)
+        inserted: list[cst.BodyNode] = [new_copy]
+        inserted += [cst.Comment(c.text, c.newline) for c in moved_comments]
+        inserted.append(download)
+        above = buildsteps.leading_comments(tree, copy)
+        anchor: cst.BodyNode = above[0] if above else copy
+        tree = tree.insert_before(anchor, inserted)
+        message = f"{MESSAGE}: {_FIX}"
+        if notes:
+            message += " (" + "; ".join(notes) + ")"
+        ctx.report(copy, message, fixed=True)
+        if moved is not None:
+            ctx.report(
+                moved,
+                "`go mod download` after the source copy: moved before it, with go.mod/go.sum",
+                fixed=True,
+            )
+        return tree

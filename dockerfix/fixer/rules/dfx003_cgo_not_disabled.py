@@ -1,0 +1,217 @@
+"""DFX003 cgo-not-disabled."""
+
+from __future__ import annotations
+
+from dockerfix import cst
+from dockerfix.fixer import buildsteps, gofacts
+from dockerfix.fixer.base import Invalid, Rule, RuleContext, Valid
+from dockerfix.fixer.style import new_instruction
+
+# Build flags that only work with cgo.
+_CGO_FLAGS = ("race", "msan", "asan")
+_CGO_BUILDMODES = ("c-shared", "c-archive", "plugin")
+
+MESSAGE = "CGO_ENABLED is not set for `go build`"
+
+
+def _flag_reasons(steps: list[buildsteps.GoStep]) -> list[str]:
+    """cgo-only build flags used by any go command of the stage."""
+    reasons: list[str] = []
+    for step in steps:
+        cmd = step.command
+        for name in _CGO_FLAGS:
+            if cmd.has_flag(name):
+                reasons.append(f"`go {cmd.subcommand}` uses -{name}, which needs cgo")
+        mode = cmd.flag("buildmode")
+        if mode is not None and (mode.value or "") in _CGO_BUILDMODES:
+            reasons.append(f"-buildmode={mode.value} needs cgo")
+    return reasons
+
+
+def _sets_goos(tree: cst.Dockerfile, stage: cst.Stage, steps: list[buildsteps.GoStep]) -> bool:
+    """True when the stage chooses its target OS itself (or cross-compiles)."""
+    if "GOOS" in buildsteps.inherited_env(tree, stage):
+        return True
+    if "BUILDPLATFORM" in (stage.platform or ""):
+        return True
+    if buildsteps.mentions(buildsteps.stage_scripts(stage), "GOOS", "TARGETOS"):
+        return True
+    return any((s.command.program.text.rsplit("/", 1)[-1]).startswith("xx-") for s in steps)
+
+
+def _suggestion(tree: cst.Dockerfile, stage: cst.Stage) -> str:
+    images = [gofacts.stage_image(tree, s) for s in [stage, *buildsteps.ancestors(tree, stage)]]
+    if any(gofacts.is_musl_image(i) for i in images):
+        runtime = "an alpine runtime image (the builder links against musl)"
+    else:
+        runtime = (
+            "gcr.io/distroless/base-debian13 (or cc-debian13 for C++ libraries) as the "
+            "runtime image"
+        )
+    return (
+        "keep cgo (set CGO_ENABLED=1 explicitly to document it) and run the binary on "
+        f"{runtime}, not on distroless/static or scratch"
+    )
+
+
+class CgoNotDisabled(Rule):
+    """Builds Go with cgo left to its default, so the binary may need the C library.
+
+    ## What it does
+    In every stage that compiles a Go program (``go build``, or ``go install`` of
+    the project's own packages), inserts ``ENV CGO_ENABLED=0 GOOS=linux`` right
+    after the stage's ``FROM`` (the seed's form, in the file's keyword casing).
+    ``GOOS=linux`` is left out when the stage picks its target OS itself: it sets
+    or reads ``GOOS``/``TARGETOS``, builds with docker/xx's ``xx-go``, runs on
+    ``--platform=$BUILDPLATFORM`` (a cross-compiling stage) or inherits ``GOOS``.
+    A stage built on another stage that already sets ``CGO_ENABLED`` inherits it
+    and is left alone.
+
+    ## Why is this bad?
+    ``CGO_ENABLED`` defaults to 1 when a C compiler is present (it is in the
+    Debian-based ``golang`` images), and then packages such as ``net`` and
+    ``os/user`` link against the C library: the binary fails to start on
+    ``distroless/static`` or ``scratch`` ("no such file or directory"), or on a
+    runtime image whose libc differs from the builder's. ``CGO_ENABLED=0`` gives
+    a self-contained static binary.
+
+    ## Fix safety
+    Not applied when ``CGO_ENABLED`` is already set for the build (an ``ENV``,
+    an ``ARG``, an inline ``CGO_ENABLED=...`` or an ``export`` in the stage, or
+    an ``ENV`` in a stage it is built on): that is the author's choice. Reported
+    and not applied when the build needs cgo: a cgo-only module in ``go.mod``
+    (``mattn/go-sqlite3`` ...), ``import "C"``, a C toolchain or C headers
+    installed in the builder (or a stage it is built on), ``-linkmode
+    external``, ``-race``/``-msan``/``-asan``, ``-buildmode=c-shared``/
+    ``c-archive``/``plugin``, or a later stage built on this one that needs cgo
+    itself; keep cgo then and use distroless ``base``/``cc`` (glibc) or alpine
+    (musl) as the runtime image. Also reported and not applied on Windows
+    images. Stages that only run ``go test``, ``go generate`` or ``go install``
+    remote tools (``pkg@version``) are not touched.
+
+    ## Example
+    ```dockerfile
+    FROM golang:1.23 AS builder
+    WORKDIR /src
+    COPY . .
+    RUN go build -o /app .
+    ```
+    becomes
+    ```dockerfile
+    FROM golang:1.23 AS builder
+    ENV CGO_ENABLED=0 GOOS=linux
+    WORKDIR /src
+    COPY . .
+    RUN go build -o /app .
+    ```
+    """
+
+    code = "DFX003"
+    name = "cgo-not-disabled"
+    summary = "CGO_ENABLED not set for the Go build; set CGO_ENABLED=0 for a static binary"
+
+    VALID = (
+        Valid("FROM golang:1.23\nENV CGO_ENABLED=0\nRUN go build -o /app .\n"),
+        Valid("FROM golang:1.23\nRUN CGO_ENABLED=0 go build -o /app .\n"),
+        Valid("FROM golang:1.23\nRUN go test ./...\n"),  # no build
+        Valid("FROM golang:1.23\nRUN go install golang.org/x/tools/cmd/stringer@latest\n"),
+        Valid("FROM node:22\nRUN npm ci\n"),  # not Go
+    )
+    INVALID = (
+        Invalid(
+            "FROM golang:1.23 AS builder\nWORKDIR /src\nCOPY . .\nRUN go build -o /app .\n",
+            expected=(
+                "FROM golang:1.23 AS builder\nENV CGO_ENABLED=0 GOOS=linux\nWORKDIR /src\n"
+                "COPY . .\nRUN go build -o /app .\n"
+            ),
+        ),
+        Invalid(
+            "from --platform=$BUILDPLATFORM golang:1.23\nARG TARGETOS\n"
+            "run GOOS=$TARGETOS go build -o /app .\n",
+            expected=(
+                "from --platform=$BUILDPLATFORM golang:1.23\nenv CGO_ENABLED=0\nARG TARGETOS\n"
+                "run GOOS=$TARGETOS go build -o /app .\n"
+            ),
+        ),
+        Invalid(
+            "FROM golang:1.23\nRUN apt-get update && apt-get install -y libsqlite3-dev\n"
+            "RUN go build -o /app .\n",
+            expected=None,
+        ),
+    )
+
+    def apply(self, tree: cst.Dockerfile, ctx: RuleContext) -> cst.Dockerfile:
+        """Insert ``ENV CGO_ENABLED=0`` into each compiling stage where that is safe."""
+        if not gofacts.builds_go(tree):
+            return tree
+        context = ctx.build_context
+        context_reasons = list(context.cgo_reasons) if context is not None else []
+        for index in range(len(tree.stages)):
+            tree = self._fix_stage(tree, tree.stages[index], ctx, context_reasons)
+        return tree
+
+    def _fix_stage(
+        self,
+        tree: cst.Dockerfile,
+        stage: cst.Stage,
+        ctx: RuleContext,
+        context_reasons: list[str],
+    ) -> cst.Dockerfile:
+        steps = buildsteps.go_steps(stage)
+        builds = [s for s in steps if buildsteps.produces_binary(s.command)]
+        if not builds:
+            return tree
+        if ctx.suppressed(stage.from_) or any(ctx.suppressed(s.instruction) for s in builds):
+            return tree
+        if gofacts.cgo_setting(tree, stage) is not None:
+            return tree
+        if "CGO_ENABLED" in buildsteps.inherited_env(tree, stage):
+            return tree
+        lineage = [stage, *buildsteps.ancestors(tree, stage)]
+        if any(gofacts.is_windows_image(gofacts.stage_image(tree, s)) for s in lineage):
+            ctx.report(
+                stage.from_,
+                MESSAGE,
+                fixed=False,
+                reason="the stage runs on a Windows image, where GOOS=linux would build a "
+                "binary for the wrong system; set CGO_ENABLED=0 by hand if the program "
+                "needs no C code",
+            )
+            return tree
+        reasons = gofacts.cgo_reasons(tree, stage, context_reasons)
+        for anc in lineage[1:]:
+            reasons += gofacts.cgo_reasons(tree, anc, [])
+        reasons += _flag_reasons(steps)
+        for later in buildsteps.descendants(tree, stage):
+            later_steps = buildsteps.go_steps(later)
+            if not any(buildsteps.compiles(s.command) for s in later_steps):
+                continue
+            if gofacts.cgo_setting(tree, later) is not None:
+                continue
+            later_reasons = gofacts.cgo_reasons(tree, later, []) + _flag_reasons(later_steps)
+            reasons += [
+                f"stage {later.name or later.index} built on this one: {r}" for r in later_reasons
+            ]
+        reasons = list(dict.fromkeys(reasons))
+        if reasons:
+            ctx.report(
+                stage.from_,
+                MESSAGE,
+                fixed=False,
+                reason="the build needs cgo ("
+                + "; ".join(reasons)
+                + "), so CGO_ENABLED=0 would break it; "
+                + _suggestion(tree, stage),
+            )
+            return tree
+        setting = "ENV CGO_ENABLED=0"
+        if not _sets_goos(tree, stage, steps):
+            setting += " GOOS=linux"
+        node = new_instruction(tree, setting, indent=buildsteps.body_indent(stage))
+        ctx.report(
+            stage.from_,
+            f"{MESSAGE}: the binary may link against the C library; "
+            f"set `{setting}` for a static binary",
+            fixed=True,
+        )
+        return tree.insert_after(stage.from_, [node])

@@ -1,0 +1,210 @@
+"""DFX004 binary-not-stripped."""
+
+from __future__ import annotations
+
+import re
+
+from dockerfix import cst
+from dockerfix.fixer import buildsteps, gocmd, gofacts
+from dockerfix.fixer.base import Invalid, Rule, RuleContext, Valid
+
+MESSAGE = "`go {sub}` without `-ldflags '-w -s'`"
+_DEBUGGER_RE = re.compile(r"\b(?:dlv|delve)\b", re.IGNORECASE)
+# -N (no optimisation) or -l (no inlining) in a -gcflags value: a build meant for a debugger.
+_DEBUG_GCFLAGS_RE = re.compile(r"(?:^|[\s=,'\"])-(?:N|l)(?:$|[\s=,'\"])")
+_LIBRARY_BUILDMODES = ("plugin", "c-shared", "c-archive")
+
+
+def _edit(ins: cst.Instruction, offset: int, old: str, new: str) -> cst.Instruction:
+    """``ins`` with ``old`` (at ``offset`` in the logical line) changed to ``new``, minimally."""
+    prefix = 0
+    limit = min(len(old), len(new))
+    while prefix < limit and old[prefix] == new[prefix]:
+        prefix += 1
+    suffix = 0
+    while suffix < limit - prefix and old[len(old) - 1 - suffix] == new[len(new) - 1 - suffix]:
+        suffix += 1
+    return ins.replace_span(
+        offset + prefix, offset + len(old) - suffix, new[prefix : len(new) - suffix]
+    )
+
+
+def _merged(step: buildsteps.GoStep) -> str | None:
+    """The step's script with ``-w -s`` merged in, None when the command already has them."""
+    new = gocmd.merge_ldflags(step.script, step.command)
+    return None if new == step.script else new
+
+
+class BinaryNotStripped(Rule):
+    """Ships a Go binary with its symbol table and DWARF debug information.
+
+    ## What it does
+    Adds ``-ldflags '-w -s'`` to every ``go build`` (and ``go install`` of the
+    project's own packages) in the shell text of a ``RUN``. An existing
+    ``-ldflags`` is *merged* into, never shadowed: ``-X main.version=...`` and
+    every other linker flag survive, whatever the quoting (``'...'``,
+    ``"..."``, unquoted, ``-ldflags=...``); flags already in effect are not
+    added twice. Only the characters of that flag change: continuations and
+    comment lines elsewhere in the ``RUN`` are kept byte for byte.
+
+    ## Why is this bad?
+    ``-s`` drops the symbol table and ``-w`` the DWARF debug information: the
+    binary, and so the image, is typically 20-30% smaller. Panics still print
+    full stack traces (they use the runtime's own tables, not DWARF).
+
+    ## Fix safety
+    Stripping breaks debugging, so nothing is changed for a debug build: a
+    ``-gcflags`` with ``-N`` or ``-l`` (or one taken from a variable, as
+    Skaffold's ``SKAFFOLD_GO_GCFLAGS`` is for debugging), or a file that
+    installs or runs the Delve debugger (``dlv``). Also reported and left alone:
+    a ``GOFLAGS`` carrying ``-ldflags`` (a command-line ``-ldflags`` would
+    replace it, since Go keeps only the last one), ``-buildmode=plugin``/
+    ``c-shared``/``c-archive`` (libraries, not programs), and a ``go build`` in
+    a heredoc body or an exec-form ``RUN`` (edit those by hand). ``go test -c``,
+    builds that write no program (``-o /dev/null``, ``go build ./...``) and
+    ``go install pkg@version`` of tools are not touched.
+
+    ## Example
+    ```dockerfile
+    RUN go build -ldflags "-X main.version=${VERSION}" -o /app .
+    ```
+    becomes
+    ```dockerfile
+    RUN go build -ldflags "-X main.version=${VERSION} -w -s" -o /app .
+    ```
+    """
+
+    code = "DFX004"
+    name = "binary-not-stripped"
+    summary = "Go binary built with debug information; add -ldflags '-w -s'"
+
+    VALID = (
+        Valid("FROM golang:1.23\nRUN go build -ldflags='-s -w' -o /app .\n"),
+        Valid('FROM golang:1.23\nRUN go build -gcflags="all=-N -l" -o /app .\n'),
+        Valid("FROM golang:1.23\nRUN go test -c -o /t ./pkg\n"),
+        Valid("FROM node:22\nRUN npm run build\n"),  # not Go
+    )
+    INVALID = (
+        Invalid(
+            "FROM golang:1.23\nRUN go build -o /app .\n",
+            expected="FROM golang:1.23\nRUN go build -ldflags '-w -s' -o /app .\n",
+        ),
+        Invalid(
+            'FROM golang:1.23\nRUN go build -ldflags "-X main.version=$V" -o /app .\n',
+            expected=(
+                'FROM golang:1.23\nRUN go build -ldflags "-X main.version=$V -w -s" -o /app .\n'
+            ),
+        ),
+        Invalid(
+            "FROM golang:1.23\nRUN <<EOF\ngo build -o /app .\nEOF\n",
+            expected=None,
+        ),
+    )
+
+    def apply(self, tree: cst.Dockerfile, ctx: RuleContext) -> cst.Dockerfile:
+        """Merge ``-w -s`` into the ``-ldflags`` of every ``go build`` where it is safe."""
+        if not gofacts.builds_go(tree):
+            return tree
+        debugger = _DEBUGGER_RE.search(tree.code)
+        for index in range(len(tree.stages)):
+            stage = tree.stages[index]
+            goflags = buildsteps.lineage_env(tree, stage).get("GOFLAGS", "")
+            runs = [i for i in stage.instructions if i.name == "RUN"]
+            for ins in runs:
+                tree = self._fix_run(tree, stage, ins, ctx, debugger, goflags)
+        return tree
+
+    def _fix_run(
+        self,
+        tree: cst.Dockerfile,
+        stage: cst.Stage,
+        ins: cst.Instruction,
+        ctx: RuleContext,
+        debugger: re.Match[str] | None,
+        goflags: str,
+    ) -> cst.Dockerfile:
+        steps = [
+            s
+            for s in buildsteps.go_steps(cst.Stage(stage.index, stage.from_, (ins,)))
+            if buildsteps.produces_binary(s.command)
+        ]
+        if not steps or ctx.suppressed(ins):
+            return tree
+        todo: list[tuple[buildsteps.GoStep, str]] = []
+        for step in steps:
+            try:
+                merged = _merged(step)
+            except ValueError:  # merge_ldflags refuses it; _blocker says why
+                merged = step.script
+            else:
+                if merged is None:
+                    continue  # -w and -s are already in effect
+            reason = self._blocker(step, debugger, goflags)
+            if reason is None and not step.editable:
+                where = "a heredoc body" if step.where == "heredoc" else "an exec-form RUN"
+                reason = (
+                    f"the command is in {where}, which dockerfix does not edit; "
+                    "add -ldflags '-w -s' by hand (merged into any existing -ldflags)"
+                )
+            if reason is not None:
+                message = MESSAGE.format(sub=step.command.subcommand)
+                ctx.report(ins, message, fixed=False, reason=reason)
+                continue
+            todo.append((step, merged))
+        if not todo:
+            return tree
+        new = ins
+        for step, merged in sorted(todo, key=lambda t: t[0].command.start, reverse=True):
+            assert step.offset is not None
+            new = _edit(new, step.offset, step.script, merged)
+        if new.logical == ins.logical:
+            return tree
+        subs = sorted({s.command.subcommand or "build" for s, _ in todo})
+        ctx.touch(ins)
+        ctx.report(
+            ins,
+            MESSAGE.format(sub="/".join(subs))
+            + " keeps the symbol table and debug information; strip them",
+            fixed=True,
+        )
+        return tree.replace(ins, new)
+
+    @staticmethod
+    def _blocker(
+        step: buildsteps.GoStep, debugger: re.Match[str] | None, goflags: str
+    ) -> str | None:
+        """Why the step must not be stripped, or None."""
+        cmd = step.command
+        mode = cmd.flag("buildmode")
+        if mode is not None and (mode.value or "") in _LIBRARY_BUILDMODES:
+            return (
+                f"-buildmode={mode.value} builds a library, not a program; strip it by hand "
+                "if its consumers do not need the symbols"
+            )
+        gcflags = cmd.flag("gcflags")
+        if gcflags is not None and gcflags.value is not None:
+            if _DEBUG_GCFLAGS_RE.search(gcflags.value):
+                return (
+                    "-gcflags turns off optimisations or inlining (-N/-l): a debug build, "
+                    "which stripping would make undebuggable"
+                )
+            if gcflags.dynamic:
+                return (
+                    f"-gcflags comes from a variable ({gcflags.value}) that may ask for a debug "
+                    "build (Skaffold sets SKAFFOLD_GO_GCFLAGS='all=-N -l' to debug); strip "
+                    "only the release build, by hand"
+                )
+        if debugger is not None:
+            return (
+                f"the file uses the Delve debugger ({debugger.group(0)}), which cannot debug "
+                "a stripped binary; add -ldflags '-w -s' to the release build by hand"
+            )
+        if "ldflags" in goflags and cmd.ldflags_flag is None:
+            return (
+                "GOFLAGS (set by ENV/ARG) carries -ldflags, and a command-line -ldflags would "
+                "replace it (Go keeps only the last one); add -w -s to GOFLAGS by hand"
+            )
+        blocker = gocmd.ldflags_blocker(step.script, cmd)
+        if blocker is not None:
+            return blocker + "; add -w -s where the -ldflags are set, by hand"
+        return None

@@ -1,0 +1,209 @@
+"""DFX007 missing-dockerignore."""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import re
+
+from dockerfix import cst
+from dockerfix.fixer import dockerignore, gofacts
+from dockerfix.fixer.base import Invalid, Rule, RuleContext, Valid
+from dockerfix.fixer.context import BuildContext
+
+_URL = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|git@)", re.IGNORECASE)
+_GLOB = re.compile(r"[*?\[]")
+
+_GO_MOD = "module example.com/hello\n\ngo 1.23\n"
+_MAIN_GO = 'package main\n\nfunc main() { println("hello") }\n'
+
+
+def _instruction_env(
+    tree: cst.Dockerfile, stage: cst.Stage, ins: cst.Instruction
+) -> dict[str, str]:
+    env = dict(gofacts.global_args(tree))
+    env.update(gofacts.stage_env(stage, ins))
+    return env
+
+
+def _mount_sources(value: str) -> list[str]:
+    """Context paths a ``RUN --mount`` reads: bind mounts without ``from=``."""
+    fields: dict[str, str] = {}
+    for part in value.split(","):
+        key, eq, val = part.strip().partition("=")
+        fields[key.strip().lower()] = val.strip().strip("'\"") if eq else "true"
+    if fields.get("type", "bind") != "bind" or "from" in fields:
+        return []
+    return [fields.get("source", fields.get("src", "."))]
+
+
+def context_sources(tree: cst.Dockerfile) -> list[str]:
+    """The build-context paths the Dockerfile reads: ``COPY``/``ADD`` sources and bind mounts.
+
+    Sources that come from a stage or an image (``--from``), URLs and heredocs are not
+    context paths and are left out. ``$VAR`` parts are expanded where their value is known
+    and kept as written otherwise (``build_dockerignore`` takes them as wildcards).
+    """
+    out: list[str] = []
+    for stage in tree.stages:
+        for ins in stage.instructions:
+            raw: list[str] = []
+            if ins.name in ("COPY", "ADD") and ins.flag("from") is None:
+                heredoc = bool(ins.heredoc_bodies)
+                for word in ins.args[:-1]:
+                    if heredoc and word.startswith("<<"):
+                        continue
+                    if _URL.match(word):
+                        continue
+                    raw.append(word)
+            elif ins.name == "RUN":
+                for flag in ins.flags:
+                    if flag.name == "mount" and flag.value:
+                        raw.extend(_mount_sources(flag.value))
+            env = _instruction_env(tree, stage, ins) if raw else {}
+            for word in raw:
+                expanded = gofacts.expand(word, env)
+                out.append(expanded if expanded is not None else word)
+    return list(dict.fromkeys(out))
+
+
+def _whole_context(source: str) -> bool:
+    cleaned = posixpath.normpath(source.replace("\\", "/")).lstrip("/")
+    return cleaned in ("", ".") or re.fullmatch(r"[*/]+", cleaned) is not None
+
+
+def _found(context: BuildContext, source: str) -> bool:
+    cleaned = posixpath.normpath(source.replace("\\", "/")).lstrip("/")
+    if _GLOB.search(cleaned):
+        entries = [*context.files, *context.dirs]
+        return any(dockerignore.pattern_matches(cleaned, e) for e in entries)
+    return context.exists(cleaned) or os.path.lexists(context.directory / cleaned)
+
+
+def _context_elsewhere(context: BuildContext, sources: list[str]) -> str | None:
+    """Why the Dockerfile's folder is probably not its build context, or None."""
+    if context.truncated:
+        return None
+    literal = [s for s in sources if "$" not in s and not _whole_context(s)]
+    if literal:
+        if any(_found(context, s) for s in literal):
+            return None
+        shown = ", ".join(literal[:3])
+        return f"none of the files it copies ({shown}) is next to the Dockerfile"
+    if sources and not (context.go_mods or context.has_go_files):
+        return "it copies the build context but there is no Go code next to the Dockerfile"
+    return None
+
+
+class MissingDockerignore(Rule):
+    """The build context of a Go Dockerfile has no ``.dockerignore``.
+
+    ## What it does
+    When the Dockerfile's path is known and it builds Go, and neither a ``.dockerignore``
+    nor a Dockerfile-specific ``<Dockerfile>.dockerignore`` is next to it, asks for a new
+    ``.dockerignore`` there (written with ``--write``; the Dockerfile itself is unchanged).
+    It leaves out version control (``.git``), top-level Markdown, local configuration and
+    editor settings (``.env``, ``*.local``, compose files, ``.vscode``, ``.idea``) and local
+    build outputs, and never what the build needs: ``go.mod``/``go.sum``/``go.work``,
+    ``vendor/``, the Go packages, every ``COPY``/``ADD`` source and ``RUN --mount`` bind
+    source, every ``//go:embed`` target and every file the program reads at run time.
+    An existing ignore file is never overwritten.
+
+    ## Why is this bad?
+    Without a ``.dockerignore`` the whole folder is sent to the builder on every build: the
+    ``.git`` history slows every build down, any change to a README or a local file
+    invalidates the ``COPY . .`` layer and the build after it, and local secrets (``.env``)
+    end up in the builder's layers and, through ``COPY . .``, in images.
+
+    ## Fix safety
+    Nothing the Dockerfile copies, mounts or embeds is excluded: a pattern that would hit a
+    needed file is dropped or followed by a ``!`` re-include. A ``COPY . .`` build that
+    relied on an excluded file it did not name (a Markdown file read at run time by a path
+    the analysis did not see) would lose it; review the generated file.
+
+    Not applied when the Dockerfile's folder is probably not the build context (none of the
+    files it copies is there, as with ``docker build -f build/Dockerfile .``): a
+    ``.dockerignore`` belongs at the root of the context, which the tool cannot know. When
+    the Dockerfile comes from standard input without a file name, the build context is
+    unknown and the rule says nothing (there is no place to create the file, and no way
+    to tell whether one exists).
+
+    ## Example
+    A Go project with ``go.mod``, ``main.go`` and ``README.md`` and no ``.dockerignore``
+    gets one that starts
+    ```text
+    # Version control: the repository history is not needed to build and can be large.
+    .git
+    ```
+    """
+
+    code = "DFX007"
+    name = "missing-dockerignore"
+    summary = "No .dockerignore next to a Go Dockerfile; create one"
+
+    VALID = (
+        Valid(
+            "FROM golang:1.23\nCOPY . .\nRUN go build -o /app .\n",
+            path="Dockerfile",
+            files=((".dockerignore", ".git\n"), ("go.mod", _GO_MOD), ("main.go", _MAIN_GO)),
+        ),
+        Valid("FROM golang:1.23\nCOPY . .\nRUN go build -o /app .\n"),  # context unknown
+        Valid(
+            "FROM node:22\nCOPY . .\nRUN npm ci\n",
+            path="Dockerfile",
+            files=(("package.json", "{}\n"),),
+        ),
+    )
+    INVALID = (
+        Invalid(
+            "FROM golang:1.23\nCOPY . .\nRUN go build -o /app .\n",
+            expected="FROM golang:1.23\nCOPY . .\nRUN go build -o /app .\n",
+            files=(("go.mod", _GO_MOD), ("main.go", _MAIN_GO), ("README.md", "# hello\n")),
+        ),
+        Invalid(
+            "FROM golang:1.23\nCOPY go.mod go.sum ./\nRUN go mod download\n",
+            expected=None,
+            files=(("README.md", "# docs only\n"),),
+        ),
+    )
+
+    def apply(self, tree: cst.Dockerfile, ctx: RuleContext) -> cst.Dockerfile:
+        """Ask for a ``.dockerignore`` when the build context has none (the tree is unchanged)."""
+        if ctx.path is None or not tree.instructions or not gofacts.builds_go(tree):
+            return tree
+        first = tree.instructions[0]
+        if ctx.suppressed(first):
+            return tree
+        context = ctx.build_context
+        if context is None:
+            return tree
+        directory = context.directory
+        specific = f"{ctx.path.name}.dockerignore"
+        if (
+            context.dockerignore_exists
+            or os.path.lexists(directory / ".dockerignore")
+            or os.path.lexists(directory / specific)
+        ):
+            return tree
+        sources = context_sources(tree)
+        elsewhere = _context_elsewhere(context, sources)
+        if elsewhere is not None:
+            ctx.report(
+                first,
+                "no .dockerignore next to the Dockerfile",
+                fixed=False,
+                reason=(
+                    f"the Dockerfile's folder is probably not its build context ({elsewhere}); "
+                    "create a .dockerignore at the root of the build context by hand, "
+                    "excluding .git, *.md and local configuration"
+                ),
+            )
+            return tree
+        ctx.create_file(".dockerignore", dockerignore.build_dockerignore(context, sources))
+        ctx.report(
+            first,
+            "no .dockerignore in the build context; adding .dockerignore (keeps .git, "
+            "Markdown, local configuration and build outputs out of the context)",
+            fixed=True,
+        )
+        return tree

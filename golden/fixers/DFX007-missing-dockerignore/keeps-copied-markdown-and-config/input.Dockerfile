@@ -1,0 +1,11 @@
+FROM golang:1.23 AS builder
+WORKDIR /src
+COPY go.mod go.sum ./
+RUN go mod download
+COPY . .
+COPY CHANGELOG.md config.local ./
+RUN CGO_ENABLED=0 go build -o /out/shop .
+
+FROM gcr.io/distroless/static-debian13
+COPY --from=builder /out/shop /shop
+ENTRYPOINT ["/shop"]

@@ -14,6 +14,7 @@ from dockerfix.fixer import gofacts
 __all__ = [
     "base_stage",
     "chain",
+    "chain_env",
     "copy_from_ref",
     "descendants",
     "go_build_stages",
@@ -59,6 +60,30 @@ def chain(tree: cst.Dockerfile, stage: cst.Stage) -> list[cst.Stage]:
             return out
         out.append(parent)
         current = parent
+
+
+def chain_env(
+    tree: cst.Dockerfile, stages: list[cst.Stage], upto: cst.Instruction | None = None
+) -> dict[str, str]:
+    """Variables known in a stage chain (as ``chain`` gives it) before ``upto`` (all if None).
+
+    ENV and ARG values of the chain, root first; an ``ARG NAME`` without a value takes the
+    global default. (ARGs of parent stages are not inherited by BuildKit; counting them is a
+    harmless over-approximation for the defaults this is used for.)
+    """
+    globals_ = gofacts.global_args(tree)
+    env: dict[str, str] = {}
+    for stage in reversed(stages):
+        for ins in stage.instructions:
+            if ins is upto:
+                return env
+            if ins.name == "ARG":
+                for word in ins.args:
+                    name, eq, _ = word.partition("=")
+                    if not eq and name in globals_ and name not in env:
+                        env[name] = globals_[name]
+            env.update(gofacts.stage_env(cst.Stage(stage.index, stage.from_, (ins,))))
+    return env
 
 
 def root_image(tree: cst.Dockerfile, stage: cst.Stage) -> str:

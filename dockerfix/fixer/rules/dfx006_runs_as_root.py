@@ -59,21 +59,6 @@ def _is_root(user: str) -> bool:
     return name == "root" or (name.isdigit() and int(name) == 0)
 
 
-def chain_env(tree: cst.Dockerfile, stages: list[cst.Stage]) -> dict[str, str]:
-    """Variables known at the end of a stage chain (root first): ENV, ARG defaults, globals."""
-    globals_ = gofacts.global_args(tree)
-    env: dict[str, str] = {}
-    for stage in stages:
-        for ins in stage.instructions:
-            if ins.name == "ARG":
-                for word in ins.args:
-                    name, eq, _ = word.partition("=")
-                    if not eq and name in globals_ and name not in env:
-                        env[name] = globals_[name]
-            env.update(gofacts.stage_env(cst.Stage(stage.index, stage.from_, (ins,))))
-    return env
-
-
 def _port_of(value: str) -> int | None:
     m = _PORT_VALUE.match(value.strip())
     return int(m.group(1)) if m else None
@@ -249,7 +234,7 @@ class RunsAsRoot(Rule):
         ):
             return tree
 
-        env = chain_env(tree, list(reversed(stages_chain)))
+        env = stagegraph.chain_env(tree, stages_chain)
         if last_user is not None:
             written = last_user.args[0] if last_user.args else ""
             value = gofacts.expand(written, env)

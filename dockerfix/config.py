@@ -1,0 +1,200 @@
+"""Settings from ``.dockerfix.toml`` or ``[tool.dockerfix]`` in ``pyproject.toml``.
+
+The nearest configuration file above a Dockerfile applies to it (in one
+folder ``.dockerfix.toml`` wins over ``pyproject.toml``; a ``pyproject.toml``
+without a ``[tool.dockerfix]`` table does not count). Files are not merged:
+the nearest one is the whole configuration. Options on the command line win
+over the file.
+
+Keys::
+
+    select = ["DFX001", "shell-form-entrypoint"]   # codes, names or prefixes
+    ignore = ["DFX007"]
+    runtime-image = "gcr.io/distroless/static-debian12"
+    exclude = ["legacy/", "*.dev.Dockerfile"]      # gitignore-style, relative to the file's folder
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+CONFIG_FILES = (".dockerfix.toml", "pyproject.toml")
+KNOWN_KEYS = ("select", "ignore", "runtime-image", "exclude")
+
+_TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
+
+
+class ConfigError(Exception):
+    """A configuration file that cannot be read or has bad settings."""
+
+    def __init__(self, path: str, message: str, line: int = 0, column: int = 0) -> None:
+        super().__init__(message)
+        self.path = path
+        self.message = message
+        self.line = line
+        self.column = column
+
+    def __str__(self) -> str:
+        if self.line:
+            return f"{self.path}:{self.line}:{self.column}: {self.message}"
+        return f"{self.path}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Config:
+    """One configuration: where it came from and the settings it makes (None: not set)."""
+
+    path: str | None = None
+    select: tuple[str, ...] | None = None
+    ignore: tuple[str, ...] | None = None
+    runtime_image: str | None = None
+    exclude: tuple[str, ...] = ()
+
+    def overridden(
+        self,
+        *,
+        select: tuple[str, ...] | None = None,
+        ignore: tuple[str, ...] | None = None,
+        runtime_image: str | None = None,
+    ) -> Config:
+        """This configuration with the command line's settings on top."""
+        return replace(
+            self,
+            select=select if select is not None else self.select,
+            ignore=ignore if ignore is not None else self.ignore,
+            runtime_image=runtime_image if runtime_image is not None else self.runtime_image,
+        )
+
+    @property
+    def directory(self) -> str | None:
+        """The folder the configuration file is in (``exclude`` patterns are relative to it)."""
+        return os.path.dirname(self.path) if self.path else None
+
+
+def split_names(values: Any, *, path: str, key: str) -> tuple[str, ...]:
+    """Rule names from a list of strings or comma-separated strings."""
+    if isinstance(values, str):
+        values = [values]
+    if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+        raise ConfigError(path, f"'{key}' must be a list of strings")
+    return tuple(part.strip() for v in values for part in v.split(",") if part.strip())
+
+
+def _load_toml(path: str) -> dict[str, Any]:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - Python 3.10
+        import tomli as tomllib
+    try:
+        with open(path, "rb") as handle:
+            return tomllib.load(handle)
+    except OSError as exc:
+        raise ConfigError(path, f"cannot read: {exc.strerror or exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        text = str(exc)
+        match = _TOML_POSITION.search(text)
+        message = _TOML_POSITION.sub("", text).strip()
+        if match:
+            raise ConfigError(
+                path, f"invalid TOML: {message}", int(match[1]), int(match[2])
+            ) from None
+        raise ConfigError(path, f"invalid TOML: {message}") from None
+
+
+def parse_table(table: Mapping[str, Any], path: str) -> Config:
+    """A ``Config`` from the settings table of ``path``."""
+    unknown = sorted(set(table) - set(KNOWN_KEYS) - {"runtime_image"})
+    if unknown:
+        raise ConfigError(path, f"unknown setting '{unknown[0]}' (known: {', '.join(KNOWN_KEYS)})")
+    config = Config(path=path)
+    if "select" in table:
+        config = replace(config, select=split_names(table["select"], path=path, key="select"))
+    if "ignore" in table:
+        config = replace(config, ignore=split_names(table["ignore"], path=path, key="ignore"))
+    image = table.get("runtime-image", table.get("runtime_image"))
+    if image is not None:
+        if not isinstance(image, str) or not image.strip():
+            raise ConfigError(path, "'runtime-image' must be a non-empty string")
+        config = replace(config, runtime_image=image.strip())
+    if "exclude" in table:
+        config = replace(config, exclude=split_names(table["exclude"], path=path, key="exclude"))
+    return config
+
+
+def load(path: str) -> Config | None:
+    """The configuration in ``path``; None for a ``pyproject.toml`` without ``[tool.dockerfix]``."""
+    data = _load_toml(path)
+    if os.path.basename(path) == "pyproject.toml":
+        tool = data.get("tool")
+        table = tool.get("dockerfix") if isinstance(tool, dict) else None
+        if table is None:
+            return None
+        if not isinstance(table, dict):
+            raise ConfigError(path, "[tool.dockerfix] must be a table")
+        return parse_table(table, path)
+    return parse_table(data, path)
+
+
+class ConfigFinder:
+    """Finds the configuration for each file, reading every folder's files at most once.
+
+    A broken configuration file raises ``ConfigError`` for every file under it.
+    """
+
+    def __init__(self, explicit: str | None = None) -> None:
+        self._explicit = explicit
+        self._by_dir: dict[str, Config | ConfigError] = {}
+
+    def for_file(self, path: str) -> Config:
+        """The configuration that applies to the file at ``path`` (empty when none)."""
+        if self._explicit is not None:
+            found = self._lookup("\0explicit", self._load_explicit)
+        else:
+            found = self.for_directory(os.path.dirname(os.path.abspath(path)))
+        return found
+
+    def _load_explicit(self) -> Config:
+        assert self._explicit is not None
+        found = load(self._explicit)
+        if found is None:
+            raise ConfigError(self._explicit, "no [tool.dockerfix] table")
+        return found
+
+    def _lookup(self, key: str, compute: Callable[[], Config]) -> Config:
+        if key not in self._by_dir:
+            try:
+                self._by_dir[key] = compute()
+            except ConfigError as exc:
+                self._by_dir[key] = exc
+        value = self._by_dir[key]
+        if isinstance(value, ConfigError):
+            raise value
+        return value
+
+    def for_directory(self, directory: str) -> Config:
+        """The nearest configuration at or above ``directory``."""
+        return self._lookup(directory, lambda: self._search(directory))
+
+    def _search(self, directory: str) -> Config:
+        here = self._in_directory(directory)
+        if here is not None:
+            return here
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            return Config()
+        return self.for_directory(parent)
+
+    @staticmethod
+    def _in_directory(directory: str) -> Config | None:
+        for name in CONFIG_FILES:
+            candidate = os.path.join(directory, name)
+            if os.path.isfile(candidate):
+                config = load(candidate)
+                if config is not None:
+                    return config
+        return None

@@ -13,8 +13,8 @@ from dockerfix.fixer.style import exec_form, new_instruction
 
 MESSAGE = "the source is copied before go.mod/go.sum"
 _FIX = (
-    "any source change invalidates the module download layer; copy go.mod and go.sum and "
-    "run `go mod download` first"
+    "any source change invalidates the module download layer; copy {files} and run "
+    "`go mod download` first"
 )
 # Flags of the source COPY that the go.mod COPY must share (never --from, --exclude ...).
 _SHARED_COPY_FLAGS = ("chown", "chmod", "link")
@@ -425,6 +425,7 @@ class GoModCopiedWithSource(Rule):
 
         # -- edit -----------------------------------------------------------------------
         body = tree.body
+        spaced = False  # the moved download stood between blank lines: keep it a paragraph
         if removed:
             first = next(i for i, n in enumerate(body) if n is removed[0])
             after = first + len(removed)
@@ -435,6 +436,7 @@ class GoModCopiedWithSource(Rule):
                 and isinstance(body[after], cst.BlankLine)
             ):
                 removed.append(body[after])
+                spaced = True
             for node in removed:
                 tree = tree.remove(node)
             ctx.touch(*removed)
@@ -443,8 +445,12 @@ class GoModCopiedWithSource(Rule):
         inserted.append(download)
         above = buildsteps.leading_comments(tree, copy)
         anchor: cst.BodyNode = above[0] if above else copy
+        at = next(i for i, n in enumerate(tree.body) if n is anchor)
+        blank = tree.body[at - 1] if at > 0 else None
+        if spaced and isinstance(blank, cst.BlankLine):
+            inserted.append(cst.BlankLine(blank.text, blank.newline))
         tree = tree.insert_before(anchor, inserted)
-        message = f"{MESSAGE}: {_FIX}"
+        message = f"{MESSAGE}: " + _FIX.format(files=" and ".join(sources))
         if notes:
             message += " (" + "; ".join(notes) + ")"
         ctx.report(copy, message, fixed=True)

@@ -1,0 +1,7 @@
+FROM golang:1.22
+WORKDIR /src
+COPY go.mod go.sum ./
+RUN go mod download
+COPY . .
+RUN go mod download github.com/google/uuid
+RUN go build -o /out/app .

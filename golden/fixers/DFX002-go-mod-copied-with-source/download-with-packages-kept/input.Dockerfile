@@ -1,0 +1,5 @@
+FROM golang:1.22
+WORKDIR /src
+COPY . .
+RUN go mod download github.com/google/uuid
+RUN go build -o /out/app .

@@ -1,0 +1,8 @@
+FROM golang:1.22 AS deps
+WORKDIR /src
+COPY go.mod go.sum ./
+RUN go mod download
+
+FROM deps AS build
+COPY . .
+RUN go build -o /out/app .

@@ -1,0 +1,4 @@
+FROM golang:1.22
+WORKDIR /src
+COPY . .
+RUN go install golang.org/x/tools/cmd/stringer@v0.24.0

@@ -1,0 +1,6 @@
+FROM golang:1.22 AS build
+ARG VERSION=dev
+ARG COMMIT
+WORKDIR /src
+COPY . .
+RUN go build -ldflags "-X main.version=$VERSION" -o /out/app .

@@ -1,0 +1,4 @@
+FROM golang:1.22 AS gen
+WORKDIR /src
+COPY . .
+RUN go generate ./...

@@ -1,0 +1,8 @@
+# syntax=docker/dockerfile:1
+FROM golang:1.22
+WORKDIR /src
+COPY . .
+RUN <<EOF
+set -e
+go build -o /out/app .
+EOF

@@ -1,0 +1,8 @@
+FROM golang:1.22 AS build
+ENV CGO_ENABLED=0 GOOS=linux
+WORKDIR /src
+COPY . .
+RUN go build -o /out/app ./cmd/app
+
+FROM build AS tools
+RUN go build -o /out/tool ./cmd/tool

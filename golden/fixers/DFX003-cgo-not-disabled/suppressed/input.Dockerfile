@@ -1,0 +1,5 @@
+# dockerfix: ignore=DFX003
+FROM golang:1.22
+WORKDIR /src
+COPY . .
+RUN go build -o /out/app .

@@ -1,0 +1,4 @@
+FROM golang:1.22 AS test
+WORKDIR /src
+COPY . .
+RUN go test ./... && go vet ./...

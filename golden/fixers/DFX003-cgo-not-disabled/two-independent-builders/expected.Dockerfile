@@ -1,0 +1,11 @@
+FROM golang:1.22 AS api
+ENV CGO_ENABLED=0 GOOS=linux
+WORKDIR /api
+COPY . .
+RUN go build -o /out/api ./cmd/api
+
+FROM golang:1.22-alpine AS worker
+ENV CGO_ENABLED=0 GOOS=linux
+WORKDIR /worker
+COPY . .
+RUN go build -o /out/worker ./cmd/worker

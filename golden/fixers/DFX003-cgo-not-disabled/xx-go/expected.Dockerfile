@@ -1,0 +1,7 @@
+FROM --platform=$BUILDPLATFORM tonistiigi/xx AS xx
+FROM golang:1.22-alpine AS build
+ENV CGO_ENABLED=0
+COPY --from=xx / /
+WORKDIR /src
+COPY . .
+RUN xx-go build -o /out/app .

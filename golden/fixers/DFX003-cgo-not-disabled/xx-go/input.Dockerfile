@@ -1,0 +1,6 @@
+FROM --platform=$BUILDPLATFORM tonistiigi/xx AS xx
+FROM golang:1.22-alpine AS build
+COPY --from=xx / /
+WORKDIR /src
+COPY . .
+RUN xx-go build -o /out/app .

@@ -1,0 +1,5 @@
+FROM golang:1.22 AS build
+WORKDIR /src
+COPY . .
+ARG TARGETOS TARGETARCH
+RUN CGO_ENABLED=0 GOOS=$TARGETOS GOARCH=$TARGETARCH go build -ldflags '-w -s' -o /out/app .

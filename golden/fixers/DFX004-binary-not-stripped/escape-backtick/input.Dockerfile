@@ -1,0 +1,6 @@
+# escape=`
+FROM golang:1.22
+WORKDIR /src
+COPY . .
+RUN go build `
+    -o /out/app .

@@ -1,0 +1,5 @@
+FROM golang:1.22 AS build
+WORKDIR /src
+COPY . .
+ARG LDFLAGS
+RUN go build -ldflags "$LDFLAGS -w -s" -o /out/app .

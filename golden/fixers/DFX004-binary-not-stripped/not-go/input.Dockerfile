@@ -1,0 +1,2 @@
+FROM rust:1.80
+RUN cargo build --release

@@ -1,0 +1,7 @@
+FROM --platform=$BUILDPLATFORM tonistiigi/xx AS xx
+FROM --platform=$BUILDPLATFORM golang:1.22-alpine AS build
+COPY --from=xx / /
+ARG TARGETPLATFORM
+WORKDIR /src
+COPY . .
+RUN --mount=type=cache,target=/root/.cache/go-build xx-go build -o /out/app . && xx-verify /out/app

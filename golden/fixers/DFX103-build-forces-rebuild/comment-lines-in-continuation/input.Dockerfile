@@ -1,0 +1,7 @@
+FROM golang:1.22
+RUN go build \
+    # static, stripped
+    -a \
+    # where the binary goes
+    -o /app \
+    .

@@ -1,0 +1,2 @@
+FROM golang:1.22
+RUN CGO_ENABLED=0 GOOS=linux go build -a -installsuffix cgo -o app .

@@ -1,0 +1,8 @@
+# syntax=docker/dockerfile:1.7
+FROM golang:1.23-alpine AS builder
+WORKDIR /src
+RUN --mount=type=bind,source=go.mod,target=go.mod \
+    --mount=type=bind,source=go.sum,target=go.sum \
+    go mod download
+RUN --mount=type=bind,target=. \
+    go build -o /out/app .

@@ -1,0 +1,6 @@
+FROM golang:1.23
+RUN <<EOF
+set -e
+go mod download
+go build -o /app .
+EOF

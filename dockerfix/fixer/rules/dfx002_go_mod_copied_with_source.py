@@ -410,7 +410,8 @@ class GoModCopiedWithSource(Rule):
         if moved is not None:
             moved_comments = buildsteps.leading_comments(tree, moved)
             removed = [*moved_comments, moved]
-            download = moved.with_changes()
+            # the moved RUN may have been the file's last line, without a newline
+            download = moved.with_changes(newline=moved.newline or tree.newline)
             assert isinstance(download, cst.Instruction)
             span = moved.shell_text_span
             if needs_cd and span is not None:

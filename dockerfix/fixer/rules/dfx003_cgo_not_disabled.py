@@ -32,8 +32,9 @@ def _sets_goos(tree: cst.Dockerfile, stage: cst.Stage, steps: list[buildsteps.Go
     """True when the stage chooses its target OS itself (or cross-compiles)."""
     if "GOOS" in buildsteps.inherited_env(tree, stage):
         return True
-    if "BUILDPLATFORM" in (stage.platform or ""):
-        return True
+    lineage = [stage, *buildsteps.ancestors(tree, stage)]
+    if any("BUILDPLATFORM" in (s.platform or "") for s in lineage):
+        return True  # runs on the build machine: a cross-compiling stage
     if buildsteps.mentions(buildsteps.stage_scripts(stage), "GOOS", "TARGETOS"):
         return True
     return any((s.command.program.text.rsplit("/", 1)[-1]).startswith("xx-") for s in steps)
@@ -63,7 +64,8 @@ class CgoNotDisabled(Rule):
     after the stage's ``FROM`` (the seed's form, in the file's keyword casing).
     ``GOOS=linux`` is left out when the stage picks its target OS itself: it sets
     or reads ``GOOS``/``TARGETOS``, builds with docker/xx's ``xx-go``, runs on
-    ``--platform=$BUILDPLATFORM`` (a cross-compiling stage) or inherits ``GOOS``.
+    ``--platform=$BUILDPLATFORM`` (a cross-compiling stage, or one built on it) or
+    inherits ``GOOS``.
     A stage built on another stage that already sets ``CGO_ENABLED`` inherits it
     and is left alone.
 

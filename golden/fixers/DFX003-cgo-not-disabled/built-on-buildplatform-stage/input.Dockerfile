@@ -1,0 +1,6 @@
+FROM --platform=$BUILDPLATFORM golang:1.22 AS base
+WORKDIR /src
+
+FROM base AS build
+COPY . .
+RUN go build -o /out/app .

@@ -22,6 +22,18 @@ _SHARED_COPY_FLAGS = ("chown", "chmod", "link")
 _HARMLESS_DOWNLOAD_FLAGS = frozenset({"x", "modcacherw"})
 _MOVABLE_MOUNTS = frozenset({"cache", "secret", "ssh"})
 _SAFE_SHELL_PATH = re.compile(r"[A-Za-z0-9_./${}:@%+=,-]+")
+# Settings that change where and how modules are downloaded: a download moved above them
+# would not see them.
+_MODULE_ENV = frozenset(
+    {
+        "GOPROXY", "GOPRIVATE", "GONOPROXY", "GONOSUMDB", "GONOSUMCHECK", "GOSUMDB",
+        "GOINSECURE", "GOFLAGS", "GO111MODULE", "GOTOOLCHAIN", "GOMODCACHE", "GOPATH",
+        "GOWORK", "GOAUTH", "GOVCS", "HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy",
+    }
+)  # fmt: skip
+_MODULE_SETUP_RE = re.compile(r"\bgit\s+config\b|\.netrc\b|\.gitconfig\b|\bgo\s+env\s+-w\b")
+# RUN flags of the build that the new download needs too (credentials, network access).
+_MIRRORED_MOUNTS = frozenset({"secret", "ssh"})
 
 
 def _unquote(word: str) -> str:
@@ -126,6 +138,48 @@ def _removable_download(
     return None
 
 
+def _short(ins: cst.Instruction) -> str:
+    text = " ".join(ins.logical.split())
+    return text if len(text) <= 48 else text[:47] + "…"
+
+
+def _module_setup(ins: cst.Instruction, *, moved: bool = False) -> str | None:
+    """How ``ins`` configures module downloads, or None.
+
+    ``ENV``/``ARG`` of a module setting (``GOPROXY``, ``GOPRIVATE`` ...); a ``RUN`` that
+    writes git or netrc credentials, runs ``go env -w`` or exports a module setting. For a
+    ``RUN`` whose go commands are being moved (``moved``) only the configuration done
+    before its commands in other RUNs matters, so inline settings are ignored.
+    """
+    if ins.name == "ENV":
+        names = set(ins.args[0::3])
+    elif ins.name == "ARG":
+        names = {w.partition("=")[0] for w in ins.args}
+    elif ins.name == "RUN":
+        scripts = [ins.shell_text or "", *(b.content for b in ins.heredoc_bodies)]
+        if any(_MODULE_SETUP_RE.search(t) for t in scripts):
+            return f"`{_short(ins)}`"
+        if moved:
+            return None
+        names = set()
+        for step in buildsteps.go_steps(cst.Stage(0, ins, (ins,))):
+            names |= set(step.command.env) | set(gocmd.exported_env(step.script))
+    else:
+        return None
+    found = sorted(names & _MODULE_ENV)
+    return f"`{_short(ins)}` ({', '.join(found)})" if found else None
+
+
+def _build_flags(ins: cst.Instruction) -> list[str]:
+    """The build RUN's secret/ssh mounts and network mode, which a download needs as well."""
+    return [
+        raw
+        for raw, flag in zip(ins.parsed.flags, ins.flags, strict=True)
+        if (flag.name == "mount" and _mount_type(flag.value) in _MIRRORED_MOUNTS)
+        or flag.name == "network"
+    ]
+
+
 def _cache_mounts(tree: cst.Dockerfile) -> list[str]:
     """The cache ``--mount`` flags of the file's first ``RUN ... go mod download`` having any."""
     for stage in tree.stages:
@@ -194,9 +248,10 @@ class GoModCopiedWithSource(Rule):
     ``COPY go.mod go.sum <dest>/`` and ``RUN go mod download``, with the copy's
     ``--chown``/``--chmod``/``--link`` flags. A ``RUN go mod download`` between
     the source copy and the build, alone in its ``RUN``, is moved up instead of
-    duplicated (with its cache mounts, ``-x`` and comment); otherwise the new
-    ``RUN`` mirrors the cache mounts of the file's other ``go mod download``, if
-    it has one. When the destination is not the working directory the download
+    duplicated (with its cache mounts, ``-x``, inline settings and comment);
+    otherwise the new ``RUN`` mirrors the cache mounts of the file's other
+    ``go mod download``, if it has one, and the build's secret/ssh mounts and
+    ``--network`` (private modules need the same credentials). When the destination is not the working directory the download
     runs there: ``RUN cd <dest> && go mod download``. When the build context is
     known and has no ``go.sum``, only ``go.mod`` is copied; when it is unknown,
     ``go.sum`` is assumed to exist, and the message says so.
@@ -217,8 +272,12 @@ class GoModCopiedWithSource(Rule):
     copied), for vendored builds (``vendor/modules.txt`` in the context, or
     ``-mod=vendor``: the modules come from the source, there is nothing to
     download, so neither ``go.mod`` is copied nor a download step added), for
-    GOPATH builds (``GO111MODULE=off``), and when the destination cannot be
-    used in a shell ``cd``. A ``go mod download`` that other commands share a
+    GOPATH builds (``GO111MODULE=off``), when the download is configured after
+    the source copy (an ``ENV``/``ARG`` of ``GOPROXY``, ``GOPRIVATE``,
+    ``GOFLAGS`` ..., ``git config``/``.netrc`` credentials, ``go env -w``, or
+    such a setting inline on the build command: a download above the copy
+    would run without it), and when the destination cannot be used in a shell
+    ``cd``. A ``go mod download`` that other commands share a
     ``RUN`` with is left where it is (it becomes a no-op).
 
     ## Example
@@ -373,6 +432,16 @@ class GoModCopiedWithSource(Rule):
             mod_dest = "./"
         else:
             mod_dest = plain_dest if plain_dest.endswith(("/", "\\")) else plain_dest + "/"
+        moved = _removable_download(stage, copy, ctx)
+        first_run = relevant[0].instruction
+        for ins in instructions[copy_at + 1 : first_use + 1]:
+            setup = _module_setup(ins, moved=ins is moved)
+            if setup is not None:
+                return decline(
+                    f"{setup} configures the module download after the source copy, and a "
+                    "download moved above the copy would not see it; move that setting above "
+                    "the source copy first (then dockerfix can reorder the rest)"
+                )
         needs_cd = _download_needs_cd(tree, stage, copy, dest)
         if needs_cd:
             lineage = [stage, *buildsteps.ancestors(tree, stage)]
@@ -404,7 +473,6 @@ class GoModCopiedWithSource(Rule):
         new_copy = new_instruction(tree, " ".join(["COPY", *flags, spec]), indent=indent)
 
         # -- the download -----------------------------------------------------------------
-        moved = _removable_download(stage, copy, ctx)
         moved_comments: list[cst.Comment] = []
         removed: list[cst.BodyNode] = []
         if moved is not None:
@@ -420,8 +488,9 @@ class GoModCopiedWithSource(Rule):
             script = "go mod download"
             if needs_cd:
                 script = f"cd {plain_dest} && {script}"
+            run_flags = [*_cache_mounts(tree), *_build_flags(first_run)]
             download = new_instruction(
-                tree, " ".join(["RUN", *_cache_mounts(tree), script]), indent=indent
+                tree, " ".join(["RUN", *dict.fromkeys(run_flags), script]), indent=indent
             )
 
         # -- edit -----------------------------------------------------------------------

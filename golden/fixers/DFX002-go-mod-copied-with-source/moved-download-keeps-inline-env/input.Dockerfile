@@ -1,0 +1,5 @@
+FROM golang:1.22
+WORKDIR /src
+COPY . .
+RUN GOPROXY=https://proxy.example.com go mod download
+RUN go build -o /out/app .

@@ -1,0 +1,5 @@
+FROM golang:1.22
+WORKDIR /src
+COPY . .
+ENV GOPROXY=https://proxy.example.com,direct
+RUN go build -o /out/app .

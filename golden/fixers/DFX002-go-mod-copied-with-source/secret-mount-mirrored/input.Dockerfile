@@ -1,0 +1,6 @@
+# syntax=docker/dockerfile:1
+FROM golang:1.22
+ENV GOPRIVATE=github.com/example
+WORKDIR /src
+COPY . .
+RUN --mount=type=secret,id=netrc,target=/root/.netrc --mount=type=cache,target=/root/.cache/go-build go build -o /out/app .

@@ -251,8 +251,9 @@ class GoModCopiedWithSource(Rule):
     duplicated (with its cache mounts, ``-x``, inline settings and comment);
     otherwise the new ``RUN`` mirrors the cache mounts of the file's other
     ``go mod download``, if it has one, and the build's secret/ssh mounts and
-    ``--network`` (private modules need the same credentials). When the destination is not the working directory the download
-    runs there: ``RUN cd <dest> && go mod download``. When the build context is
+    ``--network`` (private modules need the same credentials). When the
+    destination is not the working directory the download runs there:
+    ``RUN cd <dest> && go mod download``. When the build context is
     known and has no ``go.sum``, only ``go.mod`` is copied; when it is unknown,
     ``go.sum`` is assumed to exist, and the message says so.
 

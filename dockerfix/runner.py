@@ -1,0 +1,395 @@
+"""Running the fixer over files: plan, fix (in parallel when it pays), write.
+
+Workers only compute: each returns an ``Outcome`` (old text, new text,
+diagnostics, files to create, or an error) and prints nothing. The parent
+collects the outcomes in sorted path order, writes files in ``--write`` mode
+and hands everything to the report — so output is deterministic whatever the
+parallelism, and an error in one file never stops the others.
+"""
+
+from __future__ import annotations
+
+import enum
+import os
+import traceback
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from dockerfix import files
+from dockerfix.config import Config, ConfigError, ConfigFinder
+from dockerfix.discovery import Discovery, Found, sort_key
+from dockerfix.errors import ParseError
+
+if TYPE_CHECKING:
+    from dockerfix.fixer.base import Diagnostic, FixOptions
+
+#: Below this many files a process pool costs more than it saves.
+POOL_MIN_FILES = 16
+
+
+class Mode(enum.Enum):
+    """What the run does with the fixed text (one value, as in black's ``WriteBack``)."""
+
+    REPORT = "report"  # list findings; exit 1 when something would change
+    CHECK = "check"  # list files that would change; exit 1 when any would
+    DIFF = "diff"  # print a unified diff; exit 1 when not empty
+    WRITE = "write"  # write the files; exit 0
+    STDIN = "stdin"  # fixed text to stdout; exit 0
+
+    @classmethod
+    def from_flags(cls, *, check: bool, diff: bool, write: bool, stdin: bool) -> Mode:
+        """The mode the command-line flags ask for (``--diff`` wins over ``--check``)."""
+        if diff:
+            return cls.DIFF
+        if check:
+            return cls.CHECK
+        if stdin:
+            return cls.STDIN
+        if write:
+            return cls.WRITE
+        return cls.REPORT
+
+    @property
+    def applies(self) -> bool:
+        """True when the fixed text is the product (written or printed)."""
+        return self in (Mode.WRITE, Mode.STDIN)
+
+
+@dataclass(frozen=True)
+class ErrorInfo:
+    """Why a file could not be processed; ``line``/``column`` are 0 when unknown."""
+
+    message: str
+    line: int = 0
+    column: int = 0
+    kind: str = "error"  # error | parse-error | internal-error | config-error
+    detail: str | None = None  # a traceback, shown with --verbose
+
+    def located(self, path: str) -> str:
+        """``PATH:LINE:COL: message`` (``PATH: message`` without a position)."""
+        if self.line:
+            return f"{path}:{self.line}:{self.column}: {self.message}"
+        return f"{path}: {self.message}"
+
+
+@dataclass
+class Outcome:
+    """What happened to one file."""
+
+    path: str
+    old: str | None = None
+    new: str | None = None
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    to_create: dict[str, str] = field(default_factory=dict)  # display path -> content
+    error: ErrorInfo | None = None
+    digest: str | None = None
+    written: bool = False
+    created: list[str] = field(default_factory=list)  # display paths actually created
+
+    @property
+    def changed(self) -> bool:
+        """True when the fixed text differs from the file's."""
+        return self.error is None and self.old is not None and self.new != self.old
+
+    @property
+    def would_change(self) -> bool:
+        """True when the file would be rewritten or a file created next to it."""
+        return self.changed or (self.error is None and bool(self.to_create))
+
+    @property
+    def status(self) -> str:
+        """``error``, ``changed`` or ``unchanged``."""
+        if self.error is not None:
+            return "error"
+        return "changed" if self.would_change else "unchanged"
+
+    @property
+    def rules_applied(self) -> list[str]:
+        """Codes of the rules whose fixes are in the new text."""
+        return sorted({d.code for d in self.diagnostics if d.fixed})
+
+    @property
+    def rules_skipped(self) -> dict[str, list[str]]:
+        """Rule code -> the reasons it gave for not fixing something."""
+        out: dict[str, list[str]] = {}
+        for d in self.diagnostics:
+            if not d.fixed:
+                out.setdefault(d.code, []).append(d.reason or d.message)
+        return out
+
+
+@dataclass(frozen=True)
+class Task:
+    """One file for a worker: where it is, its options, and its text when already read."""
+
+    path: str
+    options: FixOptions
+    text: str | None = None
+
+
+@dataclass
+class Plan:
+    """The tasks of a run and the outcomes decided before any fixing (errors)."""
+
+    tasks: list[Task] = field(default_factory=list)
+    early: list[Outcome] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Overrides:
+    """Settings from the command line (None: not given, the configuration decides)."""
+
+    select: tuple[str, ...] | None = None
+    ignore: tuple[str, ...] | None = None
+    runtime_image: str | None = None
+    config: str | None = None
+
+
+def check_rule_names(names: Iterable[str]) -> str | None:
+    """The first name that matches no rule, or None when all are known."""
+    from dockerfix.fixer.registry import resolve
+
+    for name in names:
+        try:
+            resolve({name})
+        except KeyError:
+            return name
+    return None
+
+
+class OptionsCache:
+    """``FixOptions`` for each configuration, rule names resolved once."""
+
+    def __init__(self, overrides: Overrides) -> None:
+        self.overrides = overrides
+        self.finder = ConfigFinder(overrides.config)
+        self._options: dict[Config, FixOptions] = {}
+
+    def config_for(self, path: str) -> Config:
+        """The effective configuration for ``path`` (file settings, command line on top)."""
+        o = self.overrides
+        return self.finder.for_file(path).overridden(
+            select=o.select, ignore=o.ignore, runtime_image=o.runtime_image
+        )
+
+    def options_for(self, config: Config) -> FixOptions:
+        """The fixer options of ``config``; ``ConfigError`` for an unknown rule name."""
+        if config not in self._options:
+            from dockerfix.fixer.api import make_options
+
+            try:
+                self._options[config] = make_options(
+                    runtime_image=config.runtime_image,
+                    select=config.select,
+                    ignore=config.ignore,
+                )
+            except KeyError as exc:
+                where = config.path or "the command line"
+                raise ConfigError(
+                    where, f"unknown rule {exc.args[0]!r} (see dockerfix --list-rules)"
+                ) from None
+        return self._options[config]
+
+
+def _excluded(config: Config, path: str) -> bool:
+    if not config.exclude or config.directory is None:
+        return False
+    relative = os.path.relpath(os.path.abspath(path), config.directory).replace(os.sep, "/")
+    if relative.startswith("../"):
+        return False
+    from pathspec import GitIgnoreSpec
+
+    return bool(GitIgnoreSpec.from_lines(config.exclude).match_file(relative))
+
+
+def plan(discovery: Discovery, cache: OptionsCache) -> Plan:
+    """Tasks for the discovered files; path and configuration errors become outcomes."""
+    out = Plan(skipped=list(discovery.skipped))
+    for path, message in discovery.errors:
+        out.early.append(Outcome(path, error=ErrorInfo(message)))
+    for found in discovery.files:
+        task = _task_for(found, cache, out)
+        if task is not None:
+            out.tasks.append(task)
+    return out
+
+
+def _task_for(found: Found, cache: OptionsCache, out: Plan) -> Task | None:
+    try:
+        config = cache.config_for(found.path)
+        if not found.explicit and _excluded(config, found.path):
+            out.skipped.append((found.path, f"excluded by {config.path}"))
+            return None
+        options = cache.options_for(config)
+    except ConfigError as exc:
+        out.early.append(Outcome(found.path, error=ErrorInfo(str(exc), kind="config-error")))
+        return None
+    return Task(found.path, options)
+
+
+def process(task: Task) -> Outcome:
+    """Read, decode and fix one file. Never raises: failures become the outcome's error."""
+    outcome = Outcome(task.path)
+    try:
+        if task.text is None:
+            source = files.read_source(task.path)
+            text, outcome.digest = source.text, source.digest
+        else:
+            text = task.text
+        outcome.old = text
+        _fix_into(outcome, text, task)
+    except files.FileError as exc:
+        outcome.error = ErrorInfo(exc.message, exc.line, exc.column)
+    except ParseError as exc:
+        outcome.error = ErrorInfo(exc.message, exc.line, exc.column, kind="parse-error")
+    except Exception as exc:  # a bug in dockerfix: report it, keep going with other files
+        outcome.error = ErrorInfo(
+            f"internal error: {type(exc).__name__}: {exc} (the file was left unchanged; "
+            "please report this)",
+            kind="internal-error",
+            detail=traceback.format_exc(),
+        )
+    if outcome.error is not None:
+        outcome.new = outcome.old
+        outcome.to_create = {}
+    return outcome
+
+
+def _fix_into(outcome: Outcome, text: str, task: Task) -> None:
+    from dockerfix.fixer.api import fix
+
+    result = fix(text, task.path or None, fix_options=task.options)
+    if result.internal_error is not None:
+        outcome.error = ErrorInfo(
+            f"internal error: {result.internal_error} (the file was left unchanged; "
+            "please report this)",
+            kind="internal-error",
+        )
+        return
+    outcome.new = files.keep_habits(text, result.text)
+    outcome.diagnostics = list(result.diagnostics)
+    folder = os.path.dirname(task.path)
+    for relative, content in sorted(result.created_files.items()):
+        if not files.safe_relative(relative):
+            continue
+        target = os.path.join(folder, *relative.split("/"))
+        if not os.path.lexists(target):
+            outcome.to_create[target] = content
+
+
+def run(
+    tasks: Sequence[Task],
+    *,
+    jobs: int,
+    on_outcome: Callable[[Outcome], None] | None = None,
+) -> list[Outcome]:
+    """Process ``tasks`` (in a process pool when there are many), outcomes in task order."""
+    results: list[Outcome] = []
+
+    def collect(outcome: Outcome) -> None:
+        results.append(outcome)
+        if on_outcome is not None:
+            on_outcome(outcome)
+
+    remaining = list(tasks)
+    if jobs > 1 and len(remaining) >= POOL_MIN_FILES:
+        remaining = _run_pool(remaining, jobs, collect)
+    for task in remaining:
+        collect(process(task))
+    return results
+
+
+def _run_pool(tasks: list[Task], jobs: int, collect: Callable[[Outcome], None]) -> list[Task]:
+    """Process ``tasks`` in a pool; the tasks left undone if the pool could not run."""
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    done = 0
+    try:
+        workers = min(jobs, len(tasks), 61)
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            chunk = max(1, len(tasks) // (workers * 4))
+            for outcome in pool.map(process, tasks, chunksize=chunk):
+                collect(outcome)
+                done += 1
+    except (OSError, NotImplementedError, ImportError, BrokenProcessPool):
+        pass  # no usable process pool here: finish in this process
+    return tasks[done:]
+
+
+def default_jobs() -> int:
+    """Workers to use when ``--jobs`` is not given: the CPUs this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def apply(outcome: Outcome) -> None:
+    """Write ``outcome`` to disk: the fixed file, then the files to create."""
+    if outcome.error is not None:
+        return
+    try:
+        if outcome.changed:
+            assert outcome.new is not None
+            outcome.written = files.write_atomic(outcome.path, outcome.new, outcome.digest)
+        for target, content in outcome.to_create.items():
+            if files.create_new(target, content):
+                outcome.created.append(target)
+    except files.FileError as exc:
+        outcome.error = ErrorInfo(exc.message, exc.line, exc.column)
+
+
+def sorted_outcomes(outcomes: Iterable[Outcome]) -> list[Outcome]:
+    """``outcomes`` in path order, each file to create claimed by the first that asks for it.
+
+    Two Dockerfiles in one folder both ask for its ``.dockerignore``: the first
+    in path order creates it, so a diff never creates the same file twice.
+    """
+    ordered = sorted(outcomes, key=lambda o: sort_key(o.path))
+    claimed: set[str] = set()
+    for outcome in ordered:
+        for target in list(outcome.to_create):
+            key = os.path.realpath(target)
+            if key in claimed:
+                del outcome.to_create[target]
+            claimed.add(key)
+    return ordered
+
+
+def stdin_outcome(data: bytes, path: str | None, cache: OptionsCache) -> Outcome:
+    """The outcome of fixing text read from stdin (``path`` from ``--stdin-filename``)."""
+    label = path or "-"
+    try:
+        text = files.decode(data)
+    except files.FileError as exc:
+        return Outcome(label, error=ErrorInfo(exc.message, exc.line, exc.column))
+    try:
+        options = cache.options_for(cache.config_for(path or "-"))
+    except ConfigError as exc:
+        return Outcome(label, old=text, error=ErrorInfo(str(exc), kind="config-error"))
+    outcome = process(Task(path or "", options, text=text))
+    outcome.path = label
+    return outcome
+
+
+def dump_text(text: str) -> tuple[str, list[str]]:
+    """BuildKit's AST dump of ``text`` and its parse warnings; raises ``ParseError``."""
+    from dockerfix import parse
+    from dockerfix.grammar.dump import dump, warnings
+
+    tree = parse(text)
+    return dump(tree), warnings(tree)
+
+
+def describe_error(outcome: Outcome) -> dict[str, Any]:
+    """The error of ``outcome`` as a plain dict (for machine formats)."""
+    assert outcome.error is not None
+    return {
+        "kind": outcome.error.kind,
+        "message": outcome.error.message,
+        "line": outcome.error.line or None,
+        "column": outcome.error.column or None,
+    }

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from dockerfix import cst
 from dockerfix.fixer import gocmd
+from dockerfix.fixer.shellwords import simple_commands
 
 # -- images ---------------------------------------------------------------------
 
@@ -54,7 +55,9 @@ def global_args(tree: cst.Dockerfile) -> dict[str, str]:
             for word in ins.args:
                 name, eq, value = word.partition("=")
                 if eq:
-                    values[name] = _unquote(value)
+                    text = _unquote(value)
+                    expanded = expand(text, values) if "$" in text else text
+                    values[name] = expanded if expanded is not None else text
     return values
 
 
@@ -118,6 +121,40 @@ def is_static_runtime(image: str) -> bool:
     return repo == "scratch" or "distroless/static" in repo
 
 
+_DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+# The official golang images (and their mirrors) keep the toolchain in /usr/local/go and set
+# GOPATH=/go, PATH=/go/bin:/usr/local/go/bin:... and WORKDIR /go.
+_OFFICIAL_GO_REPOS = _GO_REPOS - {"cgr.dev/chainguard/go"}
+
+
+def goroot(image: str) -> str | None:
+    """Where the toolchain image keeps GOROOT (``/usr/local/go``), or None when unknown."""
+    repo = image_repository(image)
+    if is_windows_image(image):
+        return None
+    if repo in _OFFICIAL_GO_REPOS or repo.endswith("/library/golang"):
+        return "/usr/local/go"
+    return None
+
+
+#: Variables the official golang images set whose values depend on the tag.
+GO_IMAGE_VARIABLES = frozenset({"GOLANG_VERSION", "GOTOOLCHAIN", "GOPATH", "PATH"})
+
+
+def image_env(image: str) -> dict[str, str]:
+    """Environment variables the base image is known to set (Linux images only).
+
+    For the official golang images: ``GOPATH=/go`` and ``PATH=/go/bin:/usr/local/go/bin:...``;
+    for any other Linux image only the conventional default ``PATH``.
+    """
+    if is_windows_image(image):
+        return {}
+    if goroot(image) is not None:
+        return {"GOPATH": "/go", "PATH": f"/go/bin:/usr/local/go/bin:{_DEFAULT_PATH}"}
+    return {"PATH": _DEFAULT_PATH}
+
+
 def stage_image(tree: cst.Dockerfile, stage: cst.Stage) -> str:
     """The stage's base image with global ARG defaults expanded (as written if unknown)."""
     image = stage.base_image
@@ -128,28 +165,62 @@ def stage_image(tree: cst.Dockerfile, stage: cst.Stage) -> str:
 # -- stages and paths -------------------------------------------------------------
 
 
-def stage_env(stage: cst.Stage, upto: cst.Instruction | None = None) -> dict[str, str]:
-    """``ENV``/``ARG`` values known in ``stage`` before ``upto`` (all if None)."""
+def stage_env(
+    stage: cst.Stage,
+    upto: cst.Instruction | None = None,
+    *,
+    globals_: dict[str, str] | None = None,
+    base: dict[str, str] | None = None,
+) -> dict[str, str]:
+    """``ENV``/``ARG`` values known in ``stage`` before ``upto`` (all if None).
+
+    Values are expanded against what is known before them (a value that refers to an
+    unknown variable is kept as written). ``globals_`` are the global ``ARG`` defaults, which
+    an ``ARG NAME`` without a value re-declares in the stage; ``base`` is the image's own
+    environment, used for expansion only (it is not part of the result).
+    """
     env: dict[str, str] = {}
+    globals_ = globals_ or {}
+    base = base or {}
+
+    def value_of(raw: str) -> str:
+        text = _unquote(raw)
+        expanded = expand(text, {**base, **env}) if "$" in text else text
+        return expanded if expanded is not None else text
+
+    from_env: set[str] = set()  # an ENV wins over a later ARG of the same name
     for ins in stage.instructions:
         if ins is upto:
             break
         if ins.name == "ENV":
             args = ins.args
             for i in range(0, len(args) - 2, 3):
-                env[args[i]] = _unquote(args[i + 1])
+                env[args[i]] = value_of(args[i + 1])
+                from_env.add(args[i])
         elif ins.name == "ARG":
             for word in ins.args:
                 name, eq, value = word.partition("=")
+                if name in from_env:
+                    continue
                 if eq:
-                    env[name] = _unquote(value)
+                    env[name] = value_of(value)
+                elif name in globals_:
+                    env[name] = globals_[name]
     return env
+
+
+def full_env(
+    tree: cst.Dockerfile, stage: cst.Stage, upto: cst.Instruction | None
+) -> dict[str, str]:
+    """Everything known to be set in ``stage`` before ``upto``: image env, ARGs, ENVs."""
+    base = image_env(stage_image(tree, stage))
+    return {**base, **stage_env(stage, upto, globals_=global_args(tree), base=base)}
 
 
 def workdir_at(tree: cst.Dockerfile, stage: cst.Stage, upto: cst.Instruction | None) -> str | None:
     """The working directory in ``stage`` just before ``upto`` (None if it cannot be known)."""
     image = stage_image(tree, stage)
-    current: str | None = "/go" if is_go_image(image) else None
+    current: str | None = "/go" if is_go_image(image) and not is_windows_image(image) else None
     if current is None and image_repository(image) in {"scratch"}:
         current = "/"
     for ins in stage.instructions:
@@ -157,7 +228,7 @@ def workdir_at(tree: cst.Dockerfile, stage: cst.Stage, upto: cst.Instruction | N
             break
         if ins.name != "WORKDIR" or not ins.args:
             continue
-        raw = expand(ins.args[0], stage_env(stage, ins))
+        raw = expand(_unquote(ins.args[0]), full_env(tree, stage, ins))
         if raw is None:
             current = None
             continue
@@ -189,6 +260,31 @@ class GoBuild:
     workdir: str | None
     output: str | None  # absolute path of the binary, None if unknown
 
+    @property
+    def remote(self) -> bool:
+        """True for ``go install pkg@version``: a tool fetched from the network, not the app."""
+        return self.command.subcommand == "install" and any(
+            "@" in p for p in self.command.packages
+        )
+
+    @property
+    def compile_only(self) -> bool:
+        """True when the command writes no binary.
+
+        ``go build`` without ``-o`` of several packages or of a pattern (``./...``) only checks
+        that they compile, and so does ``-o /dev/null``.
+        """
+        cmd = self.command
+        if cmd.subcommand != "build":
+            return False
+        out = cmd.output
+        if out is not None:
+            return out == "/dev/null"
+        packages = list(cmd.packages)
+        if packages and all(p.endswith(".go") for p in packages):
+            return False
+        return len(packages) > 1 or any("..." in p for p in packages)
+
 
 def run_scripts(ins: cst.Instruction) -> list[tuple[str, int | None]]:
     """The shell scripts a RUN executes: (text, offset in the logical line or None for heredocs)."""
@@ -215,6 +311,11 @@ def go_builds(
                     if command.subcommand not in ("build", "install"):
                         continue
                     workdir = workdir_at(tree, st, ins)
+                    env = _command_env(tree, st, ins, text, command)
+                    change_dir = command.flag("C")
+                    if change_dir is not None and change_dir.value is not None:
+                        target = expand(change_dir.value, env)
+                        workdir = resolve(workdir, target) if target is not None else None
                     found.append(
                         GoBuild(
                             stage=st,
@@ -222,10 +323,118 @@ def go_builds(
                             command=command,
                             offset=offset if offset is not None else -1,
                             workdir=workdir,
-                            output=_output_path(tree, st, ins, command, workdir, module_path),
+                            output=_output_path(
+                                tree, st, ins, command, workdir, module_path, env
+                            ),
                         )
                     )
     return found
+
+
+def _command_env(
+    tree: cst.Dockerfile,
+    stage: cst.Stage,
+    ins: cst.Instruction,
+    text: str,
+    command: gocmd.GoCommand,
+) -> dict[str, str]:
+    """The environment a go command sees: image, ARG/ENV, ``export``s, inline assignments."""
+    env = full_env(tree, stage, ins)
+    exported = gocmd.exported_env(text[: command.start])
+    for source in (exported, command.env):
+        for name, value in source.items():
+            expanded = expand(value, env)
+            env[name] = expanded if expanded is not None else value
+    return env
+
+
+# Directories that exist in Linux images (``go build -o DIR`` writes DIR/<name> into them).
+_STANDARD_DIRS = frozenset(
+    {
+        "/", "/bin", "/sbin", "/usr", "/usr/bin", "/usr/sbin", "/usr/local", "/usr/local/bin",
+        "/usr/local/sbin", "/tmp", "/opt", "/srv", "/root", "/home", "/var", "/etc", "/go",
+        "/go/bin", "/go/src",
+    }
+)  # fmt: skip
+
+
+def known_dirs(tree: cst.Dockerfile, stage: cst.Stage, upto: cst.Instruction | None) -> set[str]:
+    """Directories known to exist in ``stage`` before ``upto``.
+
+    The standard ones of a Linux image, every ``WORKDIR``, the destinations of ``COPY``/``ADD``
+    that are directories, the operands of ``mkdir``, and all their parents.
+    """
+    dirs = set(_STANDARD_DIRS)
+    for ins in stage.instructions:
+        if ins is upto:
+            break
+        workdir = workdir_at(tree, stage, ins)
+        if ins.name == "WORKDIR":
+            after = workdir_at(tree, stage, _next_instruction(stage, ins))
+            if after is not None:
+                dirs.add(after)
+        elif ins.name in ("COPY", "ADD") and len(ins.args) >= 2 and not ins.heredocs:
+            dest = ins.args[-1]
+            sources = ins.args[:-1]
+            if dest.endswith("/") or len(sources) > 1 or any(
+                s.rstrip("/") in ("", ".") or s.endswith("/") for s in sources
+            ):
+                absolute = resolve(workdir, dest)
+                if absolute is not None:
+                    dirs.add(absolute)
+        else:
+            for text, _ in run_scripts(ins):
+                for cmd in simple_commands(text):
+                    words = [w.value for w in cmd.words]
+                    if not words or words[0] is None or posixpath.basename(words[0]) != "mkdir":
+                        continue
+                    for word in words[1:]:
+                        if word is None or word.startswith("-"):
+                            continue
+                        absolute = resolve(workdir, word)
+                        if absolute is not None:
+                            dirs.add(absolute)
+    for d in list(dirs):
+        while d not in ("/", ""):
+            d = posixpath.dirname(d)
+            dirs.add(d)
+    return dirs
+
+
+def _next_instruction(stage: cst.Stage, ins: cst.Instruction) -> cst.Instruction | None:
+    items = stage.instructions
+    for i, item in enumerate(items):
+        if item is ins:
+            return items[i + 1] if i + 1 < len(items) else None
+    return None
+
+
+def module_root(tree: cst.Dockerfile, stage: cst.Stage, upto: cst.Instruction | None) -> str | None:
+    """Where the build context's ``go.mod`` lands in ``stage`` before ``upto``, if visible.
+
+    Taken from the last ``COPY``/``ADD`` (not ``--from``) that copies ``go.mod`` or the whole
+    context (``.``); None when no such copy is seen.
+    """
+    root: str | None = None
+    for ins in stage.instructions:
+        if ins is upto:
+            break
+        if ins.name not in ("COPY", "ADD") or len(ins.args) < 2 or ins.flag("from") is not None:
+            continue
+        if ins.heredocs:
+            continue
+        sources = [posixpath.normpath(s.lstrip("/") or ".") for s in ins.args[:-1]]
+        dest = ins.args[-1]
+        workdir = workdir_at(tree, stage, ins)
+        absolute = resolve(workdir, dest)
+        if absolute is None:
+            continue
+        if "." in sources:
+            root = absolute
+        elif "go.mod" in sources:
+            as_dir = dest.endswith("/") or len(sources) > 1 or dest in (".", "./")
+            root = absolute if as_dir else posixpath.dirname(absolute)
+    return root
 
 
 def _output_path(
@@ -235,30 +444,49 @@ def _output_path(
     command: gocmd.GoCommand,
     workdir: str | None,
     module_path: str | None,
+    env: dict[str, str] | None = None,
 ) -> str | None:
-    env = stage_env(stage, ins)
+    if env is None:
+        env = full_env(tree, stage, ins)
     packages = list(command.packages)
+    goos = env.get("GOOS")
+    workdir_rel = "."
+    root = module_root(tree, stage, ins)
+    if root is not None and workdir is not None:
+        rel = posixpath.relpath(workdir, root)
+        if rel != ".." and not rel.startswith("../"):
+            workdir_rel = rel
+
+    def name_for() -> str | None:
+        return gocmd.default_binary_name(
+            module_path,
+            packages[0] if len(packages) == 1 else (packages or None),
+            workdir_rel,
+            goos=goos,
+        )
+
     if command.subcommand == "install":
         if any("@" in p for p in packages):
             return None  # a tool from the network, not the application
-        name = gocmd.default_binary_name(module_path, packages[0] if len(packages) == 1 else None)
+        if goos and goos != env.get("GOHOSTOS", "linux"):
+            return None  # cross-compiled installs go to $GOPATH/bin/<goos>_<goarch>/
+        name = name_for()
         gobin = env.get("GOBIN") or posixpath.join(env.get("GOPATH", "/go"), "bin")
-        return posixpath.join(gobin, name) if name else None
+        return resolve(workdir, posixpath.join(gobin, name)) if name else None
     out = command.output
     if out is not None:
         expanded = expand(out, env)
-        if expanded is None:
-            return None
+        if expanded is None or "$" in expanded or "`" in expanded:
+            return None  # an unknown variable or a command substitution
         out = _unquote(expanded)
-        if out.endswith("/"):
-            name = gocmd.default_binary_name(
-                module_path, packages[0] if len(packages) == 1 else None
-            )
+        absolute = resolve(workdir, out)
+        if out.endswith("/") or (absolute is not None and absolute in known_dirs(tree, stage, ins)):
+            name = name_for()
             return resolve(workdir, posixpath.join(out, name)) if name else None
-        return resolve(workdir, out)
+        return absolute
     if len(packages) > 1 and not all(p.endswith(".go") for p in packages):
         return None
-    name = gocmd.default_binary_name(module_path, packages[0] if packages else None)
+    name = name_for()
     return resolve(workdir, name) if name else None
 
 
@@ -310,7 +538,9 @@ def cgo_reasons(tree: cst.Dockerfile, stage: cst.Stage, context_reasons: list[st
         for text, _ in run_scripts(ins):
             match = _C_TOOLCHAIN_RE.search(text)
             if match:
-                reasons.append(f"the builder installs a C toolchain or C headers ({match.group(1)})")
+                reasons.append(
+                    f"the builder installs a C toolchain or C headers ({match.group(1)})"
+                )
             if "-linkmode" in text and "external" in text:
                 reasons.append("the build links externally (-linkmode external)")
     return list(dict.fromkeys(reasons))

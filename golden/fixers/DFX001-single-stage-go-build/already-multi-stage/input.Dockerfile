@@ -1,0 +1,7 @@
+FROM golang:1.22 AS builder
+WORKDIR /app
+COPY . .
+RUN go build -o /app/server .
+FROM gcr.io/distroless/static-debian13
+COPY --from=builder /app/server /server
+ENTRYPOINT ["/server"]

@@ -1,0 +1,7 @@
+# escape=`
+FROM golang:1.22-alpine
+WORKDIR /app
+COPY . .
+RUN go build `
+    -o /app/server .
+CMD ["/app/server"]

@@ -1,0 +1,6 @@
+FROM golang:1.22-alpine
+WORKDIR /app
+COPY . .
+RUN go build -o /bin/app .
+HEALTHCHECK NONE
+ENTRYPOINT ["app"]

@@ -1,0 +1,5 @@
+FROM golang:1.22-alpine
+WORKDIR /src
+COPY . .
+RUN go build -o server . && mv server /usr/local/bin/
+CMD ["server"]

@@ -1,0 +1,12 @@
+FROM golang:1.22-alpine AS builder
+COPY certs/corp-root.crt /usr/local/share/ca-certificates/
+RUN update-ca-certificates
+WORKDIR /app
+COPY . .
+RUN go build -o /app/server .
+FROM gcr.io/distroless/static-debian13
+WORKDIR /
+COPY --from=builder /app/server /server
+COPY --from=builder /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/
+USER nonroot:nonroot
+ENTRYPOINT ["/server"]

@@ -1,0 +1,9 @@
+ARG GO_VERSION=1.22
+FROM --platform=linux/amd64 golang:${GO_VERSION}-alpine AS builder
+WORKDIR /app
+COPY . .
+RUN go build -o /app/server .
+FROM --platform=linux/amd64 gcr.io/distroless/static-debian13
+WORKDIR /
+COPY --from=builder /app/server /server
+ENTRYPOINT ["/server"]

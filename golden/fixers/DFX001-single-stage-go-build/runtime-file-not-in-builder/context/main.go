@@ -1,0 +1,7 @@
+package main
+
+import "html/template"
+
+func main() {
+	template.Must(template.ParseFiles("templates/index.html"))
+}

@@ -1,0 +1,8 @@
+FROM golang:1.22-alpine AS builder
+WORKDIR /app
+COPY . .
+RUN go build -o /app/server .
+FROM gcr.io/distroless/static-debian12:nonroot
+WORKDIR /
+COPY --from=builder /app/server /server
+ENTRYPOINT ["/server"]

@@ -1,0 +1,9 @@
+FROM golang:1.22-alpine AS builder
+WORKDIR /app
+COPY . .
+RUN go build -o /app/clock .
+FROM scratch
+WORKDIR /
+COPY --from=builder /app/clock /clock
+COPY --from=builder /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/
+ENTRYPOINT ["/clock"]

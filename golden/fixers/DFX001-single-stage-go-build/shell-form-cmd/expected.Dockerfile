@@ -1,0 +1,8 @@
+FROM golang:1.22-alpine AS builder
+WORKDIR /app
+COPY . .
+RUN go build -o server .
+FROM gcr.io/distroless/static-debian13
+WORKDIR /
+COPY --from=builder /app/server /server
+ENTRYPOINT ["/server", "--port", "8080", "--log-level", "debug info"]

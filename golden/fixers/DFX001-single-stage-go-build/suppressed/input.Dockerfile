@@ -1,0 +1,6 @@
+# dockerfix: ignore=DFX001
+FROM golang:1.22
+WORKDIR /app
+COPY . .
+RUN go build -o /app/server .
+CMD ["/app/server"]

@@ -7,6 +7,7 @@ import re
 from dockerfix import cst
 from dockerfix.fixer import buildsteps, gocmd, gofacts
 from dockerfix.fixer.base import Invalid, Rule, RuleContext, Valid
+from dockerfix.fixer.shellwords import quote_word
 
 MESSAGE = "`go {sub}` without `-ldflags '-w -s'`"
 _DEBUGGER_RE = re.compile(r"\b(?:dlv|delve)\b", re.IGNORECASE)
@@ -35,6 +36,19 @@ def _merged(step: buildsteps.GoStep) -> str | None:
     return None if new == step.script else new
 
 
+def _stripped_by_variable(step: buildsteps.GoStep, env: dict[str, str]) -> bool:
+    """True when ``-ldflags "$LDFLAGS"`` expands, with the stage's values, to ``-s -w``."""
+    flag = step.command.ldflags_flag
+    if flag is None or flag.value is None or not flag.dynamic:
+        return False
+    expanded = gofacts.expand(flag.value, env)
+    if expanded is None:
+        return False
+    probe = f"go build -ldflags {quote_word(expanded)}"
+    commands = gocmd.find_go_commands(probe)
+    return len(commands) == 1 and gocmd.merge_ldflags(probe, commands[0]) == probe
+
+
 class BinaryNotStripped(Rule):
     """Ships a Go binary with its symbol table and DWARF debug information.
 
@@ -44,8 +58,10 @@ class BinaryNotStripped(Rule):
     ``-ldflags`` is *merged* into, never shadowed: ``-X main.version=...`` and
     every other linker flag survive, whatever the quoting (``'...'``,
     ``"..."``, unquoted, ``-ldflags=...``); flags already in effect are not
-    added twice. Only the characters of that flag change: continuations and
-    comment lines elsewhere in the ``RUN`` are kept byte for byte.
+    added twice, including through a variable the Dockerfile sets
+    (``ENV LDFLAGS="-s -w ..."`` used as ``-ldflags "$LDFLAGS"``). Only the
+    characters of that flag change: continuations and comment lines elsewhere
+    in the ``RUN`` are kept byte for byte.
 
     ## Why is this bad?
     ``-s`` drops the symbol table and ``-w`` the DWARF debug information: the
@@ -108,10 +124,10 @@ class BinaryNotStripped(Rule):
         debugger = _DEBUGGER_RE.search(tree.code)
         for index in range(len(tree.stages)):
             stage = tree.stages[index]
-            goflags = buildsteps.lineage_env(tree, stage).get("GOFLAGS", "")
+            env = buildsteps.lineage_env(tree, stage)
             runs = [i for i in stage.instructions if i.name == "RUN"]
             for ins in runs:
-                tree = self._fix_run(tree, stage, ins, ctx, debugger, goflags)
+                tree = self._fix_run(tree, stage, ins, ctx, debugger, env)
         return tree
 
     def _fix_run(
@@ -121,7 +137,7 @@ class BinaryNotStripped(Rule):
         ins: cst.Instruction,
         ctx: RuleContext,
         debugger: re.Match[str] | None,
-        goflags: str,
+        env: dict[str, str],
     ) -> cst.Dockerfile:
         steps = [
             s
@@ -137,9 +153,9 @@ class BinaryNotStripped(Rule):
             except ValueError:  # merge_ldflags refuses it; _blocker says why
                 merged = step.script
             else:
-                if merged is None:
+                if merged is None or _stripped_by_variable(step, env):
                     continue  # -w and -s are already in effect
-            reason = self._blocker(step, debugger, goflags)
+            reason = self._blocker(step, debugger, env.get("GOFLAGS", ""))
             if reason is None and not step.editable:
                 where = "a heredoc body" if step.where == "heredoc" else "an exec-form RUN"
                 reason = (

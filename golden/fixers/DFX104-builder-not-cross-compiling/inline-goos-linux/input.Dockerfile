@@ -1,0 +1,8 @@
+from golang:1.23 as builder
+workdir /src
+copy . .
+run CGO_ENABLED=0 GOOS=linux go build -o /out/app .
+
+from gcr.io/distroless/static-debian13
+copy --from=builder /out/app /app
+entrypoint ["/app"]

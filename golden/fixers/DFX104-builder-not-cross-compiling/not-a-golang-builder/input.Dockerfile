@@ -1,0 +1,9 @@
+FROM alpine:3.20 AS builder
+RUN apk add --no-cache go
+WORKDIR /src
+COPY . .
+RUN CGO_ENABLED=0 go build -o /out/app .
+
+FROM gcr.io/distroless/static-debian13
+COPY --from=builder /out/app /app
+ENTRYPOINT ["/app"]

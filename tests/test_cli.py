@@ -831,3 +831,75 @@ def test_dump_does_not_import_rich_or_rules(tmp_path: Path) -> None:
         check=True,
     )
     assert "HEAVY []" in result.stdout
+
+
+# -- ecosystem: pre-commit hooks and the README -------------------------------------------------
+
+
+def test_pre_commit_hooks_are_valid_commands(tmp_path: Path) -> None:
+    from tests.clitools import REPO
+
+    text = (REPO / ".pre-commit-hooks.yaml").read_text()
+    assert re.findall(r"^- id: (\S+)$", text, re.M) == ["dockerfix", "dockerfix-check"]
+    entries = re.findall(r"^  entry: (.+)$", text, re.M)
+    assert entries == ["dockerfix --write", "dockerfix --diff"]
+    (pattern,) = set(re.findall(r"^  files: '(.+)'$", text, re.M))
+    (exclude,) = set(re.findall(r"^  exclude: '(.+)'$", text, re.M))
+    hooked = [
+        n
+        for n in (
+            "Dockerfile",
+            "a/Dockerfile.prod",
+            "x/api.Dockerfile",
+            "b.dockerfile",
+            "Containerfile",
+            "c/Containerfile.fedora",
+            "Dockerfile.dockerignore",
+            "README.md",
+            "Dockerfiles/x.go",
+        )
+        if re.search(pattern, n) and not re.search(exclude, n)
+    ]
+    assert hooked == [
+        "Dockerfile",
+        "a/Dockerfile.prod",
+        "x/api.Dockerfile",
+        "b.dockerfile",
+        "Containerfile",
+        "c/Containerfile.fedora",
+    ]
+    path = write(tmp_path / "Dockerfile", GO)
+    check = cli([*entries[1].split()[1:], str(path)])
+    assert check.exit_code == 1  # the checking hook fails on changes
+    fix = cli([*entries[0].split()[1:], str(path)])
+    assert fix.exit_code == 0
+    assert ENTRYPOINT in path.read_text()
+
+
+def test_readme_quick_start_command_works() -> None:
+    from tests.clitools import REPO
+
+    readme = (REPO / "README.md").read_text()
+    command = "dockerfix --diff --exit-zero examples/hello-go/Dockerfile"
+    assert command in readme
+    result = proc(command.split()[1:], REPO)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(b"--- a/examples/hello-go/Dockerfile\n")
+
+
+def test_readme_documents_the_exit_codes_and_editor_command() -> None:
+    from tests.clitools import REPO
+
+    readme = (REPO / "README.md").read_text()
+    assert "## Exit codes" in readme
+    for needle in (
+        "conform.nvim",
+        "customLocalFormatters",
+        "%{buffer_name}",
+        "File Watchers",
+        "multi-gitter",
+        "turbolift",
+        "git add",
+    ):
+        assert needle in readme, needle
+    assert "dockerfix - --stdin-filename" in readme

@@ -11,6 +11,7 @@ from dockerfix import cst
 from dockerfix.fixer import gocmd, gofacts, shellwords
 from dockerfix.fixer.base import Invalid, Rule, RuleContext, Valid, suppressions_for
 from dockerfix.fixer.context import BuildContext
+from dockerfix.fixer.dockerignore import is_excluded
 from dockerfix.fixer.style import exec_form, new_instruction
 
 MESSAGE = "single-stage Go build: the final image ships the Go toolchain and the source code"
@@ -317,6 +318,8 @@ class _Analysis:
     # -- entry point ----------------------------------------------------------------------
     def run(self) -> _Plan:
         stage = self.stage
+        if not re.fullmatch(r"[^\s\"'\\`]+", self.runtime):
+            raise _Blocked(self.from_, f"the runtime image {self.runtime!r} is not an image name")
         if gofacts.is_windows_image(self.image):
             raise _Blocked(
                 self.from_,
@@ -365,7 +368,7 @@ class _Analysis:
             if ins.name == "VOLUME":
                 self._check_volume(ins)
         self._check_packages_and_dirs()
-        cwd = gofacts.workdir_at(self.tree, stage, anchor)
+        cwd = gofacts.workdir_at(self.tree, stage, None)  # the container's working directory
         groups, moved_copies = self._runtime_groups(binary, cwd, start_nodes)
         keep_workdir = bool(moved_copies)
         file_copies = self._runtime_files(cwd)
@@ -541,7 +544,7 @@ class _Analysis:
         unknown = [b for b in builds if b.output is None]
         chosen: str | None = None
         if "/" in program:
-            cwd = gofacts.workdir_at(self.tree, self.stage, anchor)
+            cwd = gofacts.workdir_at(self.tree, self.stage, None)
             path = gofacts.resolve(cwd, program)
             if path is None:
                 raise _Blocked(
@@ -552,7 +555,7 @@ class _Analysis:
             if path in by_output:
                 chosen = path
         else:
-            env = gofacts.full_env(self.tree, self.stage, anchor)
+            env = gofacts.full_env(self.tree, self.stage, None)
             for directory in env.get("PATH", "").split(":"):
                 candidate = posixpath.join(directory or ".", program)
                 if candidate in by_output:
@@ -968,7 +971,7 @@ class _Analysis:
             if path != binary and not (
                 "/" not in argv[0] and prog == posixpath.basename(binary) and
                 posixpath.dirname(binary) in gofacts.full_env(
-                    self.tree, self.stage, ins).get("PATH", "").split(":")
+                    self.tree, self.stage, None).get("PATH", "").split(":")
             ):
                 tool = "a shell" if prog in _SHELLS else f"`{prog}`"
                 raise _Blocked(
@@ -995,12 +998,6 @@ class _Analysis:
 
     def _needed_args(self, groups: list[_Group]) -> list[str]:
         """``ARG`` lines the runtime stage needs for the variables its instructions use."""
-        declared_globally = set(gofacts.global_args(self.tree))
-        for ins in self.tree.instructions:
-            if ins.name == "FROM":
-                break
-            if ins.name == "ARG":
-                declared_globally.update(w.partition("=")[0] for w in ins.args)
         base_env = gofacts.image_env(self.image)
         defined: set[str] = set()
         lines: list[str] = []
@@ -1014,9 +1011,8 @@ class _Analysis:
                     continue
                 source = self._definition(name, ins)
                 if source is None:
-                    if name in declared_globally:
-                        line = f"ARG {name}"
-                    elif name in base_env or name in gofacts.GO_IMAGE_VARIABLES:
+                    # (a global ARG is only visible in a stage that declares it again)
+                    if name in base_env or name in gofacts.GO_IMAGE_VARIABLES:
                         raise _Blocked(
                             ins,
                             f"`{_shown(ins)}` uses ${name}, which only the builder image "
@@ -1047,18 +1043,15 @@ class _Analysis:
         return lines
 
     def _definition(self, name: str, upto: cst.Instruction) -> cst.Instruction | None:
-        """The last ENV or ARG (with a value) of the stage setting ``name`` before ``upto``."""
+        """The last ENV or ARG of the stage that sets or declares ``name`` before ``upto``."""
         found: cst.Instruction | None = None
         for ins in self.stage.instructions:
             if ins is upto:
                 break
-            if ins.name == "ENV" and name in ins.args[0::3]:
-                found = ins
-            elif ins.name == "ARG":
-                for word in ins.args:
-                    key, eq, _ = word.partition("=")
-                    if key == name and eq:
-                        found = ins
+            sets = ins.name == "ENV" and name in ins.args[0::3]
+            declares = ins.name == "ARG" and any(w.partition("=")[0] == name for w in ins.args)
+            if sets or (declares and (found is None or found.name != "ENV")):
+                found = ins  # (an ENV wins over a later ARG)
         return found
 
     # -- runtime files ---------------------------------------------------------------------------
@@ -1090,6 +1083,9 @@ class _Analysis:
             target = posixpath.normpath(posixpath.join(cwd, item.path))
             if self._moved_copy_provides(target):
                 continue
+            if self._ignored(item.path) or re.search(r"[$\\`\n]", item.path):
+                missing.append(item.path)
+                continue
             if not self._in_builder(item.path, target):
                 missing.append(item.path)
                 continue
@@ -1103,9 +1099,21 @@ class _Analysis:
         if missing:
             self.notes.append(
                 f"the program reads {', '.join(missing)} at run time, but no COPY puts it "
-                f"under {cwd} in the builder: not copied, check by hand"
+                f"under {cwd} in the builder (or .dockerignore leaves it out): not copied, "
+                "check by hand"
             )
         return copies
+
+    def _ignored(self, rel: str) -> bool:
+        """True when the context's ``.dockerignore`` leaves ``rel`` out of the build."""
+        bc = self.bc
+        if bc is None or not bc.dockerignore_exists:
+            return False
+        try:
+            text = (bc.directory / ".dockerignore").read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return False
+        return is_excluded(text, rel)
 
     def _context_copies(self) -> list[tuple[cst.Instruction, list[str], str]]:
         """COPY/ADD from the build context: instruction, sources, absolute destination."""

@@ -1,6 +1,7 @@
 ARG VERSION=dev
 FROM golang:1.22-alpine AS builder
 
+ARG VERSION
 ARG COMMIT=unknown
 ENV GOPROXY=https://proxy.golang.org GOFLAGS=-mod=mod
 ENV PORT=8080 GOMEMLIMIT=256MiB CGO_ENABLED=0

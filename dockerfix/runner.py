@@ -10,6 +10,7 @@ parallelism, and an error in one file never stops the others.
 from __future__ import annotations
 
 import enum
+import functools
 import os
 import traceback
 from collections.abc import Callable, Iterable, Sequence
@@ -199,9 +200,14 @@ def _excluded(config: Config, path: str) -> bool:
     relative = os.path.relpath(os.path.abspath(path), config.directory).replace(os.sep, "/")
     if relative.startswith("../"):
         return False
+    return bool(_exclude_spec(config.exclude).match_file(relative))
+
+
+@functools.lru_cache(maxsize=64)
+def _exclude_spec(patterns: tuple[str, ...]) -> Any:
     from pathspec import GitIgnoreSpec
 
-    return bool(GitIgnoreSpec.from_lines(config.exclude).match_file(relative))
+    return GitIgnoreSpec.from_lines(patterns)
 
 
 def plan(discovery: Discovery, cache: OptionsCache) -> Plan:
@@ -302,21 +308,36 @@ def run(
 
 
 def _run_pool(tasks: list[Task], jobs: int, collect: Callable[[Outcome], None]) -> list[Task]:
-    """Process ``tasks`` in a pool; the tasks left undone if the pool could not run."""
+    """Process ``tasks`` in a pool; the tasks left undone if the pool could not run.
+
+    Workers ignore Ctrl-C: the parent stops, cancels what has not started and
+    waits only for the files being fixed.
+    """
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
+    workers = min(jobs, len(tasks), 61)
+    try:
+        pool = ProcessPoolExecutor(max_workers=workers, initializer=_worker_init)
+    except (OSError, NotImplementedError, ImportError):
+        return tasks  # no usable process pool here: finish in this process
     done = 0
     try:
-        workers = min(jobs, len(tasks), 61)
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            chunk = max(1, len(tasks) // (workers * 4))
-            for outcome in pool.map(process, tasks, chunksize=chunk):
-                collect(outcome)
-                done += 1
-    except (OSError, NotImplementedError, ImportError, BrokenProcessPool):
-        pass  # no usable process pool here: finish in this process
+        chunk = max(1, min(8, len(tasks) // (workers * 4)))
+        for outcome in pool.map(process, tasks, chunksize=chunk):
+            collect(outcome)
+            done += 1
+    except (OSError, BrokenProcessPool):
+        pass  # the pool broke down: finish in this process
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
     return tasks[done:]
+
+
+def _worker_init() -> None:
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def default_jobs() -> int:

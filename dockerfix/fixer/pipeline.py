@@ -101,6 +101,11 @@ def verify(
         raise InternalError(f"the fixed file does not parse: {exc}") from None
     if reparsed.code != code:
         raise InternalError("the fixed file does not round-trip")
+    if [n.code for n in reparsed.body] != [n.code for n in new_tree.body] or [
+        i.logical for i in reparsed.instructions
+    ] != [i.logical for i in new_tree.instructions]:
+        # e.g. a node without a final newline followed by another: the lines merge
+        raise InternalError("the fixed file parses into different instructions than intended")
     again, _, _ = _run_rounds(reparsed, rules, path, options)
     if again.code != code:
         raise InternalError("a second run changed the file again (the fix is not idempotent)")

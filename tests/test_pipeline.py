@@ -1,0 +1,89 @@
+"""The pipeline's safety net catches rules that misbehave, and keeps the original."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+import dockerfix
+from dockerfix import cst
+from dockerfix.fixer import pipeline
+from dockerfix.fixer.base import Rule, RuleContext
+
+SOURCE = "FROM golang:1.23\nRUN go build -o /app .\nCMD [\"/app\"]\n"
+
+
+class _Base(Rule):
+    code = "DFX900"
+    name = "test-rule"
+    summary = "test"
+
+
+class MergesLines(_Base):
+    """Drops a newline so two instructions become one."""
+
+    def apply(self, tree: cst.Dockerfile, ctx: RuleContext) -> cst.Dockerfile:
+        run = tree.instructions[1]
+        if run.newline == "":
+            return tree
+        ctx.touch(run)
+        ctx.report(run, "x", fixed=True)
+        return tree.replace(run, dataclasses.replace(run, newline=""))
+
+
+class RemovesSilently(_Base):
+    """Removes a line without declaring it."""
+
+    def apply(self, tree: cst.Dockerfile, ctx: RuleContext) -> cst.Dockerfile:
+        if len(tree.instructions) < 3:
+            return tree
+        return tree.remove(tree.instructions[2])
+
+
+class NeverSettles(_Base):
+    """Appends a line every round."""
+
+    def apply(self, tree: cst.Dockerfile, ctx: RuleContext) -> cst.Dockerfile:
+        ctx.report(tree.instructions[0], "x", fixed=True)
+        return tree.append([dockerfix.parse("LABEL x=y\n").instructions[0]])
+
+
+class Reorders(_Base):
+    """Moves the CMD above the RUN without declaring either."""
+
+    def apply(self, tree: cst.Dockerfile, ctx: RuleContext) -> cst.Dockerfile:
+        first, run, cmd = tree.body[:3]
+        if not (isinstance(run, cst.Instruction) and run.name == "RUN"):
+            return tree
+        ctx.report(tree.instructions[0], "x", fixed=True)
+        return dataclasses.replace(tree, body=(first, cmd, run, *tree.body[3:]))
+
+
+@pytest.mark.parametrize(
+    ("rule", "message"),
+    [
+        (MergesLines(), "different instructions"),
+        (RemovesSilently(), "no rule reported"),
+        (NeverSettles(), "did not settle"),
+        (Reorders(), "order"),
+    ],
+)
+def test_safety_net(rule: Rule, message: str) -> None:
+    with pytest.raises(pipeline.InternalError, match=message):
+        pipeline.run(dockerfix.parse(SOURCE), [rule])
+
+
+def test_fix_keeps_the_original_on_internal_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    from dockerfix.fixer import registry
+
+    monkeypatch.setattr(registry, "selected_rules", lambda *a, **k: [MergesLines()])
+    result = dockerfix.fix(SOURCE)
+    assert result.text == SOURCE
+    assert result.internal_error is not None
+    assert not result.changed
+
+
+def test_ignore_file_comment_turns_everything_off() -> None:
+    text = "# dockerfix: ignore-file\n" + SOURCE.replace('["/app"]', "/app --x")
+    assert dockerfix.fix(text).text == text

@@ -174,8 +174,7 @@ def _run_stdin(
             patch = diff.unified_diff(outcome.old, outcome.new, "STDIN", "STDOUT")
         _write(diff.colorize(patch) if _stdout_color(color) else patch)
     elif mode is Mode.CHECK:
-        if not quiet or output_format != "text":
-            _write(render(report, output_format, _stdout_color(color)))
+        _write(render(report, output_format, _stdout_color(color), quiet))
     else:
         _write(outcome.new)
         if output_format != "text":
@@ -235,8 +234,8 @@ def _run_paths(
                 _err(f"{outcome.path}: {outcome.status}" + (f" ({codes})" if codes else ""))
     if mode is Mode.DIFF:
         _write(render_diff(report.outcomes, _stdout_color(color)))
-    elif output_format != "text" or not quiet:
-        _write(render(report, output_format, _stdout_color(color)))
+    else:
+        _write(render(report, output_format, _stdout_color(color), quiet))
     if person:
         from dockerfix.terminal import print_summary
 
@@ -305,7 +304,12 @@ def _run_paths(
     default=None,
     help="Colour the output.  [default: on a terminal, unless NO_COLOR is set]",
 )
-@click.option("--quiet", "-q", is_flag=True, help="Print only errors and the requested output.")
+@click.option(
+    "--quiet",
+    "-q",
+    is_flag=True,
+    help="Print only errors, findings, diffs and fixed text: no lists, summaries or progress.",
+)
 @click.option(
     "--verbose", "-v", is_flag=True, help="Also print skipped paths and each file's status."
 )

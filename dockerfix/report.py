@@ -130,15 +130,20 @@ def diagnostic_line(path: str, d: Diagnostic, color: bool = False) -> str:
     return f"{where} {paint(d.code, _YELLOW)} {d.message}{reason}"
 
 
-def render_text(report: Report, color: bool = False) -> str:
-    """The text output of a report, check or write run ('' when there is nothing to say)."""
+def render_text(report: Report, color: bool = False, quiet: bool = False) -> str:
+    """The text output of a report, check or write run ('' when there is nothing to say).
+
+    ``quiet`` keeps only the findings of report mode (no summary, no file lists).
+    """
+    if quiet and report.mode is not Mode.REPORT:
+        return ""
     paint = _paint(color)
     lines: list[str] = []
     ok = [o for o in report.outcomes if o.error is None]
     if report.mode is Mode.REPORT:
         found = [(o, d) for o in ok for d in o.diagnostics]
         lines += [diagnostic_line(o.path, d, color) for o, d in found]
-        if found:
+        if found and not quiet:
             fixable = sum(1 for _, d in found if d.fixed)
             files = len({o.path for o, _ in found})
             line = f"Found {_plural(len(found), 'finding')} in {_plural(files, 'file')}"
@@ -427,10 +432,10 @@ RENDERERS: dict[str, Callable[[Report], str]] = {
 }
 
 
-def render(report: Report, fmt: str, color: bool = False) -> str:
-    """The output of ``report`` in format ``fmt``."""
+def render(report: Report, fmt: str, color: bool = False, quiet: bool = False) -> str:
+    """The output of ``report`` in format ``fmt`` (``quiet`` only shortens ``text``)."""
     if fmt == "text":
-        return render_text(report, color)
+        return render_text(report, color, quiet)
     return RENDERERS[fmt](report)
 
 

@@ -652,6 +652,13 @@ def test_verbose_names_skipped_paths(tree: Path) -> None:
     assert "svc/web.dockerfile: unchanged" in result.stderr
 
 
+def test_quiet_report_prints_findings_without_summary(tree: Path) -> None:
+    result = cli(["--quiet", "Dockerfile"])
+    assert result.exit_code == 1
+    assert result.stdout.startswith("Dockerfile:")
+    assert "Found" not in result.stdout
+
+
 def test_quiet_write_prints_nothing(tree: Path) -> None:
     result = cli(["--write", "--quiet"])
     assert (result.exit_code, result.stdout, result.stderr) == (0, "", "")

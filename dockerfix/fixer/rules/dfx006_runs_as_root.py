@@ -256,17 +256,15 @@ class RunsAsRoot(Rule):
 
         builds_here = any(gofacts.go_builds(tree, stage=st) for st in stages_chain)
         if len(stages) == 1 or builds_here:
-            if len(stages) == 1:
-                what, how = "single-stage build", "(DFX001 does)"
-            else:
-                what, how = "the final stage builds Go itself", "that copies only the binary"
+            what = "single-stage build" if len(stages) == 1 else "the final stage builds Go itself"
             ctx.report(
                 final.from_,
                 f"the image runs as root ({what})",
                 fixed=False,
                 reason=(
-                    "the stage that compiles the program also runs it; split it into a "
-                    f"builder and a minimal runtime stage {how}, which can then run as "
+                    "the stage that compiles the program also runs it, and the toolchain "
+                    "image's user set-up is not the tool's to change; once it is split into a "
+                    "builder and a minimal runtime stage (DFX001), that stage gets "
                     f"USER {NONROOT_USER}"
                 ),
             )

@@ -69,11 +69,15 @@ def _isatty(stream: Any) -> bool:
         return False
 
 
-def _stdout_color(color: bool | None) -> bool:
-    """Colour stdout? ``--color``/``--no-color`` win; otherwise a TTY without ``NO_COLOR``."""
+def _color_for(stream: Any, color: bool | None) -> bool:
+    """Colour ``stream``? ``--color``/``--no-color`` win; otherwise a TTY without ``NO_COLOR``."""
     if color is not None:
         return color
-    return _isatty(sys.stdout) and not os.environ.get("NO_COLOR")
+    return _isatty(stream) and not os.environ.get("NO_COLOR")
+
+
+def _stdout_color(color: bool | None) -> bool:
+    return _color_for(sys.stdout, color)
 
 
 def _names(values: Sequence[str]) -> tuple[str, ...] | None:
@@ -200,7 +204,7 @@ def _run_paths(
     exit_zero: bool,
 ) -> int:
     from dockerfix.discovery import discover
-    from dockerfix.report import Report, error_lines, render, render_diff
+    from dockerfix.report import Report, error_lines, render, render_diff, render_unfixed
     from dockerfix.runner import Mode, OptionsCache, apply, default_jobs, plan, run, sorted_outcomes
     from dockerfix.terminal import PROGRESS_MIN_FILES
 
@@ -233,7 +237,13 @@ def _run_paths(
                 codes = ", ".join(outcome.rules_applied)
                 _err(f"{outcome.path}: {outcome.status}" + (f" ({codes})" if codes else ""))
     if mode is Mode.DIFF:
+        # The patch is the product; what it leaves undone, and why, is said on stderr.
         _write(render_diff(report.outcomes, _stdout_color(color)))
+        if not quiet:
+            _write(render_unfixed(report, _color_for(sys.stderr, color)), err=True)
+    elif mode is Mode.WRITE and output_format == "text":
+        # The files are the product: what was done is a diagnostic, on stderr.
+        _write(render(report, output_format, _color_for(sys.stderr, color), quiet), err=True)
     else:
         _write(render(report, output_format, _stdout_color(color), quiet))
     if person:

@@ -184,6 +184,18 @@ def render_text(report: Report, color: bool = False, quiet: bool = False) -> str
     return "".join(line + "\n" for line in lines)
 
 
+def render_unfixed(report: Report, color: bool = False) -> str:
+    """The findings left unfixed, one line each (beside a diff: what it does not do, and why)."""
+    lines = [
+        diagnostic_line(o.path, d, color)
+        for o in report.outcomes
+        if o.error is None
+        for d in o.diagnostics
+        if not d.fixed
+    ]
+    return "".join(line + "\n" for line in lines)
+
+
 def error_lines(report: Report) -> list[str]:
     """``FILE:LINE:COL: message`` for every file that failed (for stderr)."""
     return [o.error.located(o.path) for o in report.outcomes if o.error is not None]

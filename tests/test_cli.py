@@ -128,7 +128,7 @@ def test_write_fixes_files_and_keeps_their_habits(tree: Path) -> None:
     for path in FOUND:
         assert (tree / path).read_bytes().decode("utf-8") == expected[path], path
     for path in CHANGED:
-        assert f"Fixed: {path}" in result.stdout
+        assert f"Fixed: {path}" in result.stderr
         assert ENTRYPOINT in (tree / path).read_text(encoding="utf-8")
     assert (tree / "svc/web.dockerfile").read_text() == NON_GO
     for path, data in untouched.items():
@@ -152,8 +152,8 @@ def test_second_write_changes_nothing(tree: Path) -> None:
     after_first = snapshot(tree)
     result = cli(["--write"])
     assert result.exit_code == 0
-    assert "Fixed:" not in result.stdout
-    assert "Created:" not in result.stdout
+    assert "Fixed:" not in result.stderr
+    assert "Created:" not in result.stderr
     assert snapshot(tree) == after_first  # same bytes, modes and mtimes: nothing touched
     assert cli(["--check"]).exit_code == 0
 
@@ -171,7 +171,7 @@ def test_write_creates_dockerignore_files_the_fixer_asks_for(tree: Path) -> None
     for relative, content in asked.items():
         created = tree / relative
         assert created.read_text() == content
-        assert f"Created: {relative}" in result.stdout
+        assert f"Created: {relative}" in result.stderr
 
 
 def test_write_never_overwrites_an_existing_dockerignore(
@@ -193,7 +193,7 @@ def test_write_never_overwrites_an_existing_dockerignore(
     assert (tree / "svc/.dockerignore").read_text() == "# mine\n"
     assert (tree / ".dockerignore").read_text() == "# from the fixer\n"
     assert (tree / "tools/.dockerignore").read_text() == "# from the fixer\n"
-    assert "Created: svc/.dockerignore" not in result.stdout
+    assert "Created: svc/.dockerignore" not in result.stderr
 
 
 def test_write_refuses_paths_outside_the_dockerfile_folder(
@@ -226,6 +226,20 @@ def test_diff_prints_a_patch_and_exits_1(tree: Path) -> None:
     assert "\\ No newline at end of file\n" in result.stdout  # tools/Containerfile
     assert "\033[" not in result.stdout  # not a TTY: no colour
     assert snapshot(tree) == before
+
+
+def test_diff_says_on_stderr_what_it_leaves_undone(tmp_path: Path) -> None:
+    path = write(tmp_path / "Dockerfile", GO.replace("--port 8080", "--port $PORT"))
+    result = cli(["--diff", "--select", "DFX005", str(path)])
+    assert result.stdout == ""
+    assert "DFX005" in result.stderr and "not fixed:" in result.stderr
+    assert "$PORT" in result.stderr
+    assert cli(["--diff", "--quiet", "--select", "DFX005", str(path)]).stderr == ""
+
+
+def test_write_reports_on_stderr_and_json_on_stdout(tree: Path) -> None:
+    result = cli(["--write", "Dockerfile"])
+    assert (result.stdout, result.stderr.startswith("Fixed: Dockerfile")) == ("", True)
 
 
 def test_diff_of_nothing_is_empty_and_exits_0(tmp_path: Path) -> None:

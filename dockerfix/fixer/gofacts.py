@@ -324,7 +324,14 @@ def go_builds(
                             offset=offset if offset is not None else -1,
                             workdir=workdir,
                             output=_output_path(
-                                tree, st, ins, command, workdir, module_path, env
+                                tree,
+                                st,
+                                ins,
+                                command,
+                                workdir,
+                                module_path,
+                                env,
+                                mkdir_targets(text[: command.start], workdir_at(tree, st, ins)),
                             ),
                         )
                     )
@@ -384,21 +391,32 @@ def known_dirs(tree: cst.Dockerfile, stage: cst.Stage, upto: cst.Instruction | N
                     dirs.add(absolute)
         else:
             for text, _ in run_scripts(ins):
-                for cmd in simple_commands(text):
-                    words = [w.value for w in cmd.words]
-                    if not words or words[0] is None or posixpath.basename(words[0]) != "mkdir":
-                        continue
-                    for word in words[1:]:
-                        if word is None or word.startswith("-"):
-                            continue
-                        absolute = resolve(workdir, word)
-                        if absolute is not None:
-                            dirs.add(absolute)
+                dirs.update(mkdir_targets(text, workdir))
+    return _with_parents(dirs)
+
+
+def _with_parents(dirs: set[str]) -> set[str]:
     for d in list(dirs):
         while d not in ("/", ""):
             d = posixpath.dirname(d)
             dirs.add(d)
     return dirs
+
+
+def mkdir_targets(text: str, workdir: str | None) -> set[str]:
+    """The directories ``mkdir`` commands in the shell text create (absolute paths)."""
+    found: set[str] = set()
+    for cmd in simple_commands(text):
+        words = [w.value for w in cmd.words]
+        if not words or words[0] is None or posixpath.basename(words[0]) != "mkdir":
+            continue
+        for word in words[1:]:
+            if word is None or word.startswith("-"):
+                continue
+            absolute = resolve(workdir, word)
+            if absolute is not None:
+                found.add(absolute)
+    return found
 
 
 def _next_instruction(stage: cst.Stage, ins: cst.Instruction) -> cst.Instruction | None:
@@ -445,6 +463,7 @@ def _output_path(
     workdir: str | None,
     module_path: str | None,
     env: dict[str, str] | None = None,
+    made_here: set[str] | None = None,
 ) -> str | None:
     if env is None:
         env = full_env(tree, stage, ins)
@@ -480,7 +499,8 @@ def _output_path(
             return None  # an unknown variable or a command substitution
         out = _unquote(expanded)
         absolute = resolve(workdir, out)
-        if out.endswith("/") or (absolute is not None and absolute in known_dirs(tree, stage, ins)):
+        dirs = known_dirs(tree, stage, ins) | _with_parents(set(made_here or ()))
+        if out.endswith("/") or (absolute is not None and absolute in dirs):
             name = name_for()
             return resolve(workdir, posixpath.join(out, name)) if name else None
         return absolute

@@ -50,18 +50,22 @@ _BUILD_PACKAGES = frozenset(
 )  # fmt: skip
 
 # Commands that may follow the build without changing what the runtime image needs:
-# read-only ones, and the go tool itself (tests, vet, cleaning the cache).
+# read-only ones, the go tool itself (tests, vet, cleaning the cache), and removals: the
+# runtime stage copies named files from the builder, so deleting others cannot matter (and
+# deleting one of those would have broken the original image too).
 _HARMLESS_COMMANDS = frozenset(
     {
         "echo", "printf", "true", ":", "ls", "file", "du", "stat", "test", "[", "sha256sum",
-        "sha1sum", "sha512sum", "md5sum", "cat", "wc", "go", "ldd",
+        "sha1sum", "sha512sum", "md5sum", "cat", "wc", "go", "ldd", "rm", "rmdir",
     }
 )  # fmt: skip
+# Package-manager subcommands that only remove or clean.
+_REMOVING = frozenset({"del", "remove", "purge", "autoremove", "erase", "clean", "rm"})
+_CA_DIRS = ("/usr/local/share/ca-certificates", "/etc/pki/ca-trust/source", "/etc/ssl/certs")
 # Commands that change only the files they are given: harmless when those are the binary.
 _BINARY_COMMANDS = frozenset({"chmod", "upx", "strip"})
 
 _SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh", "ksh", "mksh", "busybox", "fish"})
-_USER_TOOLS = frozenset({"adduser", "useradd", "addgroup", "groupadd"})
 _VAR_REF = re.compile(r"\$(?:\{([A-Za-z_]\w*)|([A-Za-z_]\w*))")
 _ROOT_USERS = frozenset({"root", "0"})
 _PLAIN_PATH = re.compile(r"[^\s\"'\\$`]+")
@@ -445,7 +449,7 @@ class _Analysis:
             argv = list(ins.args) if ins.is_exec_form else shellwords.split_words(
                 ins.shell_text or ""
             )
-            if argv:
+            if argv and gocmd.find_go_commands(" ".join(shellwords.quote_word(a) for a in argv)):
                 self._check_program(argv, ins)
             return
 
@@ -726,6 +730,9 @@ class _Analysis:
         if program is not None and not _writes_files(cmd):
             if program in _HARMLESS_COMMANDS or re.fullmatch(r"go\d[\w.]*", program):
                 return
+            subcommands = [w.value for w in cmd.words[1:] if not w.text.startswith("-")]
+            if program in _INSTALL and subcommands and subcommands[0] in _REMOVING:
+                return
             if program in _BINARY_COMMANDS:
                 workdir = gofacts.workdir_at(self.tree, self.stage, ins)
                 operands = _operands(cmd)
@@ -756,7 +763,7 @@ class _Analysis:
                 installed += [(n, g, ins) for n, g in got]
                 removed.update(gone)
                 if re.search(r"\bupdate-ca-certificates\b|\bupdate-ca-trust\b", text):
-                    self.custom_ca = True
+                    self.custom_ca = self.custom_ca or self._adds_certificates()
                 workdir = gofacts.workdir_at(self.tree, stage, ins)
                 for cmd in shellwords.simple_commands(text):
                     if _program(cmd) == "mkdir":
@@ -793,6 +800,28 @@ class _Analysis:
                 "the program probably does at run time; the runtime stage would not have it. "
                 "Split by hand (e.g. create it with COPY --from=builder)",
             )
+
+    def _adds_certificates(self) -> bool:
+        """True when the stage puts certificates of its own where the CA tools read them."""
+        for ins in self.stage.instructions:
+            if ins.name in ("COPY", "ADD") and len(ins.args) >= 2:
+                workdir = gofacts.workdir_at(self.tree, self.stage, ins)
+                dest = gofacts.resolve(workdir, ins.args[-1]) or ""
+                if dest.startswith(_CA_DIRS):
+                    return True
+            for text, _ in gofacts.run_scripts(ins):
+                for cmd in shellwords.simple_commands(text):
+                    program = _program(cmd)
+                    if program in ("update-ca-certificates", "update-ca-trust"):
+                        continue
+                    if any((w.value or "").startswith(_CA_DIRS) for w in cmd.words[1:]):
+                        return True
+                    if any(
+                        r.target is not None and (r.target.value or "").startswith(_CA_DIRS)
+                        for r in cmd.redirects
+                    ):
+                        return True
+        return False
 
     def _used_dirs(self) -> set[str]:
         """Directories the build itself uses: WORKDIRs, COPY destinations, GOPATH, /tmp."""
@@ -1245,7 +1274,8 @@ def _apply_plan(tree: cst.Dockerfile, ctx: RuleContext, plan: _Plan) -> cst.Dock
             ctx.touch(group.instruction, *group.comments)
             moved_groups.append((list(group.comments), group.new or group.instruction))
         else:
-            moved_groups.append(([], group.new or group.instruction))
+            assert group.new is not None, "a line kept in the builder is copied as a new node"
+            moved_groups.append(([], group.new))
     start_comments: dict[int, list[cst.Comment]] = {}
     for start_node in plan.start_removed:
         above = _leading_comments(tree, start_node)

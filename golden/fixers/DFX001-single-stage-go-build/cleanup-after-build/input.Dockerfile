@@ -1,0 +1,10 @@
+FROM golang:1.22-alpine
+RUN apk add --no-cache ca-certificates && update-ca-certificates
+RUN apk add --no-cache --virtual .build-deps git make
+WORKDIR /app
+COPY . .
+RUN go build -o /usr/local/bin/app ./cmd/app \
+    && go clean -cache \
+    && rm -rf /app /root/.cache \
+    && apk del .build-deps
+ENTRYPOINT ["app"]

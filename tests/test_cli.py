@@ -232,7 +232,8 @@ def test_diff_says_on_stderr_what_it_leaves_undone(tmp_path: Path) -> None:
     path = write(tmp_path / "Dockerfile", GO.replace("--port 8080", "--port $PORT"))
     result = cli(["--diff", "--select", "DFX005", str(path)])
     assert result.stdout == ""
-    assert "DFX005" in result.stderr and "not fixed:" in result.stderr
+    assert "DFX005" in result.stderr
+    assert "not fixed:" in result.stderr
     assert "$PORT" in result.stderr
     assert cli(["--diff", "--quiet", "--select", "DFX005", str(path)]).stderr == ""
 

@@ -201,3 +201,11 @@ def test_check_with_json(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     assert (code, doc["mode"]) == (1, "check")
     code, doc = run_json("--check", "svc/web.dockerfile")
     assert (code, doc["summary"]["changed"]) == (0, 0)
+
+
+def test_the_command_line_offers_every_format() -> None:
+    from dockerfix.cli import FORMATS as offered
+    from dockerfix.report import FORMATS, RENDERERS
+
+    assert offered == FORMATS
+    assert set(RENDERERS) == set(FORMATS) - {"text"}

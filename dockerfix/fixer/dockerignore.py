@@ -1,0 +1,300 @@
+"""Write a ``.dockerignore`` for a Go build context, and read one the way Docker does.
+
+The generated file leaves out what a Go image build never needs (version control, top-level
+Markdown, local configuration, editor settings, build outputs) and never leaves out what it
+does need: ``go.mod``, ``go.sum``, ``go.work``, ``vendor/``, the Go packages, every ``COPY``
+source, every ``//go:embed`` target and every file the program reads at run time (from
+:class:`~dockerfix.fixer.context.BuildContext`). A literal pattern that would hit one of those
+is dropped (with a comment saying why); a wildcard pattern is kept and followed by ``!``
+re-includes.
+
+Matching follows Docker's ``.dockerignore`` rules (moby/patternmatcher): patterns are
+cleaned paths relative to the context root, ``*`` and ``?`` do not cross ``/``, ``**``
+matches any number of directories, a pattern that matches a directory excludes everything
+below it, and the last matching line wins (``!`` re-includes).
+"""
+
+from __future__ import annotations
+
+import functools
+import posixpath
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from dockerfix.fixer.context import BuildContext
+
+__all__ = ["build_dockerignore", "is_excluded", "pattern_matches"]
+
+_GLOB = re.compile(r"[*?\[]")
+_VAR = re.compile(r"\$(?:\{[^}]*\}|[A-Za-z_][A-Za-z0-9_]*)")
+
+
+@dataclass(frozen=True)
+class _Group:
+    title: str
+    why: str
+    patterns: tuple[str, ...]
+    keep_if_tracked: bool = False  # drop a pattern whose directory exists and is not gitignored
+
+
+_GROUPS = (
+    _Group(
+        "Version control",
+        "the repository history is not needed to build and can be large",
+        (".git",),
+    ),
+    _Group(
+        "Documentation",
+        "top-level Markdown files are not needed to build or run",
+        ("*.md",),
+    ),
+    _Group(
+        "Local configuration and editor settings",
+        "they may hold secrets or machine-specific values",
+        (
+            ".env",
+            ".env.*",
+            "*.local",
+            "docker-compose*.yml",
+            "docker-compose*.yaml",
+            "compose*.yml",
+            "compose*.yaml",
+            ".vscode",
+            ".idea",
+        ),
+    ),
+    _Group(
+        "Build outputs and test artefacts",
+        "the image builds its own binary",
+        ("bin/", "dist/", "tmp/", "*.test", "coverage.out"),
+        keep_if_tracked=True,
+    ),
+)
+
+
+# --------------------------------------------------------------------------- matching
+
+
+def _clean(pattern: str) -> str:
+    """Clean a pattern like Docker does: ``filepath.Clean`` and no leading ``/``."""
+    p = posixpath.normpath(pattern.strip()) if pattern.strip() else ""
+    p = p.lstrip("/")
+    return "" if p == "." else p
+
+
+@functools.lru_cache(maxsize=1024)
+def _regex(pattern: str) -> re.Pattern[str]:
+    """Translate a cleaned Docker pattern into an anchored regular expression."""
+    out: list[str] = []
+    i, n = 0, len(pattern)
+    while i < n:
+        c = pattern[i]
+        if c == "*":
+            if pattern.startswith("**", i):
+                i += 2
+                if pattern.startswith("/", i):
+                    out.append("(?:.*/)?")
+                    i += 1
+                else:
+                    out.append(".*")
+                continue
+            out.append("[^/]*")
+        elif c == "?":
+            out.append("[^/]")
+        elif c == "[":
+            j = pattern.find("]", i + 1)
+            if j < 0:
+                out.append(re.escape(c))
+            else:
+                body = pattern[i + 1 : j]
+                if body.startswith("^"):
+                    body = "!" + body[1:]
+                if body.startswith("!"):
+                    body = "^" + body[1:]
+                out.append("[" + body.replace("\\", "\\\\") + "]")
+                i = j
+        elif c == "\\" and i + 1 < n:
+            i += 1
+            out.append(re.escape(pattern[i]))
+        else:
+            out.append(re.escape(c))
+        i += 1
+    try:
+        return re.compile("".join(out) + r"\Z", re.DOTALL)
+    except re.error:
+        return re.compile(re.escape(pattern) + r"\Z")
+
+
+def pattern_matches(pattern: str, path: str) -> bool:
+    """True when the ``.dockerignore`` pattern matches ``path`` or one of its parent dirs."""
+    p = _clean(pattern.removeprefix("!"))
+    target = _clean(path)
+    if not p or not target:
+        return False
+    rx = _regex(p)
+    parts = target.split("/")
+    return any(rx.match("/".join(parts[:k])) for k in range(len(parts), 0, -1))
+
+
+def is_excluded(dockerignore_text: str, path: str) -> bool:
+    """Whether ``.dockerignore`` text leaves ``path`` (context-relative) out of the context."""
+    excluded = False
+    for line in dockerignore_text.splitlines():
+        s = line.strip()
+        if not s or s.startswith("#"):
+            continue
+        negate = s.startswith("!")
+        if pattern_matches(s, path):
+            excluded = not negate
+    return excluded
+
+
+# --------------------------------------------------------------------------- generation
+
+
+@dataclass(frozen=True)
+class _Need:
+    pattern: str  # cleaned path or glob, relative to the context
+    why: str
+    is_dir: bool = False
+
+
+def _copy_need(source: str) -> _Need | None:
+    src = _VAR.sub("*", source)
+    cleaned = _clean(src)
+    if not cleaned or cleaned.startswith("../") or cleaned == "..":
+        return None
+    if re.fullmatch(r"[*/]+", cleaned):
+        return None  # "COPY . ." or "COPY * ./": the whole context, which this file filters
+    return _Need(cleaned, f"COPY {source}", is_dir=source.endswith("/"))
+
+
+def _needs(
+    context: BuildContext | None,
+    copy_sources: Iterable[str],
+    embeds: Iterable[tuple[str, str]],
+) -> list[_Need]:
+    needs: list[_Need] = [
+        _Need("go.mod", "the module definition"),
+        _Need("go.sum", "module checksums"),
+        _Need("go.work", "the workspace definition"),
+        _Need("go.work.sum", "workspace checksums"),
+    ]
+    if context is None or context.vendor_dir_exists:
+        needs.append(_Need("vendor", "vendored modules", is_dir=True))
+    for source in copy_sources:
+        need = _copy_need(source)
+        if need is not None:
+            needs.append(need)
+    for directory, pattern in embeds:
+        target = posixpath.join(directory, pattern.removeprefix("all:"))
+        cleaned = _clean(target)
+        if cleaned:
+            where = "the context root" if directory in ("", ".") else directory
+            needs.append(_Need(cleaned, f"//go:embed {pattern} in {where}"))
+    if context is not None:
+        for directory in context.go_package_dirs:
+            if directory == ".":
+                needs.append(_Need("*.go", "Go sources"))
+            else:
+                needs.append(_Need(directory, "Go package", is_dir=True))
+        for mod in context.go_mods:
+            if mod.path != "go.mod":
+                needs.append(_Need(mod.path, "a nested module definition"))
+        for rf in context.runtime_files:
+            is_dir = rf.path in context.dirs
+            needs.append(_Need(rf.path, f"read at run time: {rf.reason}", is_dir=is_dir))
+    return needs
+
+
+def _sample(pattern: str) -> str:
+    """A path the glob ``pattern`` matches, for checking it against an exclusion."""
+    s = pattern.replace("**/", "").replace("**", "x")
+    s = re.sub(r"\[[^\]]*\]", "x", s)
+    return s.replace("*", "x").replace("?", "x")
+
+
+def _conflicts(pattern: str, need: _Need, context: BuildContext | None) -> bool:
+    """Would the exclusion ``pattern`` take away (part of) what ``need`` names?"""
+    candidates = {need.pattern, _sample(need.pattern)}
+    if need.is_dir:
+        candidates.add(need.pattern + "/x")
+    if context is not None:
+        entries = list(context.files) + list(context.dirs)
+        if _GLOB.search(need.pattern):
+            hits = [e for e in entries if pattern_matches(need.pattern, e)]
+        else:
+            hits = [need.pattern]
+        for hit in hits:
+            candidates.add(hit)
+            prefix = hit + "/"
+            candidates.update(e for e in entries if e.startswith(prefix))
+    if any(pattern_matches(pattern, c) for c in candidates):
+        return True
+    # an exclusion that is itself covered by a needed glob (COPY *.md vs "*.md")
+    return bool(_GLOB.search(need.pattern)) and pattern_matches(need.pattern, _sample(pattern))
+
+
+def _gitignored(context: BuildContext, directory: str) -> bool:
+    if not context.gitignore_lines:
+        return False
+    try:
+        import pathspec
+
+        spec = pathspec.GitIgnoreSpec.from_lines(context.gitignore_lines)
+        return bool(spec.match_file(directory.rstrip("/") + "/"))
+    except Exception:  # pragma: no cover - a malformed .gitignore must not break generation
+        return False
+
+
+def build_dockerignore(
+    context: BuildContext | None,
+    copy_sources: Sequence[str],
+    embed_patterns: Sequence[tuple[str, str]] = (),
+) -> str:
+    """The text of a ``.dockerignore`` for a Go build context. Deterministic.
+
+    ``context`` is the analysed build context (None when unknown: only the Dockerfile's own
+    needs are protected then); ``copy_sources`` the context paths the Dockerfile's
+    ``COPY``/``ADD`` instructions read (as written; ``$VAR`` parts count as wildcards);
+    ``embed_patterns`` extra ``(Go file directory, pattern)`` pairs, added to the context's.
+    """
+    embeds = list(dict.fromkeys([*(context.embed_patterns if context else []), *embed_patterns]))
+    needs = _needs(context, copy_sources, embeds)
+    lines = [
+        "# Generated by dockerfix. It keeps the build context small and local files out of",
+        "# the image. Never excluded: go.mod, go.sum, vendor/, Go sources, COPY sources,",
+        "# //go:embed files and files the program reads at run time.",
+    ]
+    unknown = [s for s in copy_sources if _VAR.search(s) and not _clean(_VAR.sub("", s))]
+    for source in unknown:
+        lines.append(f"# COPY {source} names a variable: check that it is not excluded below.")
+    reincludes: dict[str, str] = {}
+    for group in _GROUPS:
+        body: list[str] = []
+        for pattern in group.patterns:
+            cleaned = _clean(pattern)
+            hits = [n for n in needs if _conflicts(cleaned, n, context)]
+            if (
+                not hits
+                and group.keep_if_tracked
+                and context is not None
+                and cleaned in context.dirs
+                and not _gitignored(context, cleaned)
+            ):
+                body.append(f"# {pattern} not excluded: it exists and is not in .gitignore")
+                continue
+            if hits and not _GLOB.search(cleaned):
+                body.append(f"# {pattern} not excluded: needed ({hits[0].why})")
+                continue
+            body.append(pattern)
+            for need in hits:
+                reincludes.setdefault(f"!{need.pattern}", need.why)
+                if need.is_dir:
+                    reincludes.setdefault(f"!{need.pattern}/**", need.why)
+        lines += ["", f"# {group.title}: {group.why}.", *body]
+    if reincludes:
+        lines += ["", "# Re-included: the build or the program needs them."]
+        lines += sorted(reincludes)
+    return "\n".join(lines) + "\n"

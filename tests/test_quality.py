@@ -10,7 +10,7 @@ from .conftest import REPO
 
 def test_ruff_clean() -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "ruff", "check", "dockerfix", "tests", "bench"],
+        [sys.executable, "-m", "ruff", "check", "dockerfix", "tests", "bench", "scripts"],
         cwd=REPO, capture_output=True, text=True, check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr

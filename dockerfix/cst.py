@@ -344,8 +344,12 @@ class Instruction(Node):
                 out.append(piece)
         if not placed:
             out.append(text)
+        return self.with_pieces(out)
+
+    def with_pieces(self, pieces: Sequence[Piece]) -> Instruction:
+        """A copy with these pieces, adjacent text merged and empty text dropped."""
         merged: list[Piece] = []
-        for piece in out:
+        for piece in pieces:
             if isinstance(piece, str):
                 if not piece:
                     continue

@@ -108,16 +108,16 @@ class Outcome:
     @property
     def rules_applied(self) -> list[str]:
         """Codes of the rules whose fixes are in the new text."""
-        return sorted({d.code for d in self.diagnostics if d.fixed})
+        from dockerfix.fixer.base import rules_applied
+
+        return rules_applied(self.diagnostics)
 
     @property
     def rules_skipped(self) -> dict[str, list[str]]:
         """Rule code -> the reasons it gave for not fixing something."""
-        out: dict[str, list[str]] = {}
-        for d in self.diagnostics:
-            if not d.fixed:
-                out.setdefault(d.code, []).append(d.reason or d.message)
-        return out
+        from dockerfix.fixer.base import rules_skipped
+
+        return rules_skipped(self.diagnostics)
 
 
 @dataclass(frozen=True)

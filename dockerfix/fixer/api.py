@@ -7,7 +7,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from dockerfix.fixer.base import DEFAULT_RUNTIME_IMAGE, Diagnostic, FixOptions
+from dockerfix.fixer.base import (
+    DEFAULT_RUNTIME_IMAGE,
+    Diagnostic,
+    FixOptions,
+    rules_applied,
+    rules_skipped,
+)
 
 
 @dataclass
@@ -34,16 +40,12 @@ class FixResult:
     @property
     def rules_applied(self) -> list[str]:
         """Codes of the rules that fixed something."""
-        return sorted({d.code for d in self.diagnostics if d.fixed})
+        return rules_applied(self.diagnostics)
 
     @property
     def rules_skipped(self) -> dict[str, list[str]]:
         """Rule code -> reasons it declined to fix something."""
-        out: dict[str, list[str]] = {}
-        for d in self.diagnostics:
-            if not d.fixed:
-                out.setdefault(d.code, []).append(d.reason or d.message)
-        return out
+        return rules_skipped(self.diagnostics)
 
 
 def make_options(

@@ -50,6 +50,20 @@ class Diagnostic:
         }
 
 
+def rules_applied(diagnostics: Sequence[Diagnostic]) -> list[str]:
+    """Codes of the rules that fixed something."""
+    return sorted({d.code for d in diagnostics if d.fixed})
+
+
+def rules_skipped(diagnostics: Sequence[Diagnostic]) -> dict[str, list[str]]:
+    """Rule code -> the reasons it gave for not fixing something."""
+    out: dict[str, list[str]] = {}
+    for d in diagnostics:
+        if not d.fixed:
+            out.setdefault(d.code, []).append(d.reason or d.message)
+    return out
+
+
 @dataclass(frozen=True)
 class FixOptions:
     """Settings that change what the rules do."""

@@ -97,17 +97,4 @@ def _drop_line(ins: cst.Instruction, k: int) -> cst.Instruction | None:
         new = pieces[: k - 1]
         if isinstance(head, str):
             new[-1] = head.rstrip(_BLANK)
-    return _normalise(dataclasses.replace(ins, pieces=tuple(new)))
-
-
-def _normalise(ins: cst.Instruction) -> cst.Instruction:
-    merged: list[cst.Piece] = []
-    for piece in ins.pieces:
-        if isinstance(piece, str):
-            if not piece:
-                continue
-            if merged and isinstance(merged[-1], str):
-                merged[-1] += piece
-                continue
-        merged.append(piece)
-    return dataclasses.replace(ins, pieces=tuple(merged))
+    return ins.with_pieces(new)

@@ -21,6 +21,7 @@ not type-checked), so it is a good guess, not a proof; every finding says where 
 
 from __future__ import annotations
 
+import functools
 import os
 import posixpath
 import re
@@ -134,7 +135,12 @@ _KNOWN_ARCH = frozenset(
 _TARGET_ARCHES = ("amd64", "arm64")  # the architectures container images are built for
 _GLOB_CHARS = re.compile(r"[*?\[]")
 _GOMOD_TOKEN = re.compile(r"[^\s\"`]+")
-_GO_PLAIN = re.compile(r"[^/\"'`]+")
+_GO_TOKEN = re.compile(
+    r"//[^\n]*|/\*.*?(?:\*/|\Z)|\"(?:\\.|[^\"\\\n])*\"?|'(?:\\.|[^'\\\n])*'?|`[^`]*`?", re.DOTALL
+)
+_NOT_NEWLINE = re.compile(r"[^\n]")
+_IMPORT_DECL = re.compile(r"\bimport\b\s*(\(|(?:[A-Za-z_]\w*|[._])?\s*[\"`])")
+_IMPORT_SPEC = re.compile(r"(?:([A-Za-z_]\w*|[._])\s+)?[\"`]")
 _VIPER_EXTS = ("json", "toml", "yaml", "yml", "properties", "props", "prop", "hcl", "env", "ini")
 
 
@@ -434,6 +440,13 @@ def _unescape_go(s: str) -> str:
     return re.sub(r"\\(.)", lambda m: _GO_ESCAPES.get(m.group(1), m.group(0)), s)
 
 
+@functools.lru_cache(maxsize=256)
+def _call_regex(local: str | None, funcs: str) -> re.Pattern[str]:
+    if local is None:
+        return re.compile(rf"\.({funcs})\s*\(")
+    return re.compile(rf"(?<![\w.]){re.escape(local)}\.({funcs})\s*\(")
+
+
 @dataclass
 class _GoSource:
     """A Go file split into code (comments and string contents blanked), literals, comments."""
@@ -449,11 +462,11 @@ class _GoSource:
     def call_pattern(self, pkg: str | None, funcs: str) -> re.Pattern[str] | None:
         """Regex for calls of ``funcs`` of package ``pkg`` (None: any receiver's method)."""
         if pkg is None:
-            return re.compile(rf"\.({funcs})\s*\(")
+            return _call_regex(None, funcs)
         local = self.aliases.get(pkg)
         if local is None or local in ("_", "."):
             return None
-        return re.compile(rf"(?<![\w.]){re.escape(local)}\.({funcs})\s*\(")
+        return _call_regex(local, funcs)
 
     @property
     def directory(self) -> str:
@@ -500,50 +513,33 @@ def _scan_go(rel: str, text: str) -> _GoSource:
     out: list[str] = []
     strings: dict[int, str] = {}
     comments: list[tuple[int, str]] = []
-    i, n = 0, len(text)
-    while i < n:
-        c = text[i]
-        if text.startswith("//", i):
-            j = text.find("\n", i)
-            j = n if j < 0 else j
-            comments.append((i, text[i + 2 : j]))
-            out.append(" " * (j - i))
-            i = j
-        elif text.startswith("/*", i):
-            j = text.find("*/", i + 2)
-            j = n if j < 0 else j + 2
-            out.append(re.sub(r"[^\n]", " ", text[i:j]))
-            i = j
-        elif c == '"' or c == "'":
-            j = i + 1
-            while j < n and text[j] != c and text[j] != "\n":
-                j += 2 if text[j] == "\\" else 1
-            j = min(j, n)
-            if c == '"':
-                strings[i] = _unescape_go(text[i + 1 : j])
-            out.append(c + "x" * (j - i - 1) + (c if j < n and text[j] == c else ""))
-            i = j + 1 if j < n and text[j] == c else j
-        elif c == "`":
-            j = text.find("`", i + 1)
-            j = n if j < 0 else j
-            strings[i] = text[i + 1 : j].replace("\r", "")
-            body = re.sub(r"[^\n]", "x", text[i + 1 : j])
-            out.append("`" + body + ("`" if j < n else ""))
-            i = j + 1
+    pos = 0
+    for m in _GO_TOKEN.finditer(text):
+        start, end = m.span()
+        out.append(text[pos:start])
+        pos = end
+        tok = m.group()
+        c = tok[0]
+        if tok.startswith("//"):
+            comments.append((start, tok[2:]))
+            out.append(" " * len(tok))
+        elif tok.startswith("/*"):
+            out.append(_NOT_NEWLINE.sub(" ", tok))
         else:
-            m = _GO_PLAIN.match(text, i)
-            if m is None:
-                out.append(c)
-                i += 1
-            else:
-                out.append(m.group())
-                i = m.end()
+            closed = len(tok) >= 2 and tok[-1] == c
+            body = tok[1:-1] if closed else tok[1:]
+            if c == '"':
+                strings[start] = _unescape_go(body)
+            elif c == "`":
+                strings[start] = body.replace("\r", "")
+            out.append(c + _NOT_NEWLINE.sub("x", body) + (c if closed else ""))
+    out.append(text[pos:])
     src = _GoSource(rel, "".join(out), strings, comments)
     pkg = re.search(r"(?m)^\s*package\s+([A-Za-z_]\w*)", src.blank)
     src.package = pkg.group(1) if pkg else None
     header_end = pkg.end() if pkg else 0
-    spec = re.compile(r"(?:([A-Za-z_]\w*|[._])\s+)?[\"`]")
-    for m in re.finditer(r"\bimport\b\s*(\(|(?:[A-Za-z_]\w*|[._])?\s*[\"`])", src.blank):
+    spec = _IMPORT_SPEC
+    for m in _IMPORT_DECL.finditer(src.blank):
         if m.start() < header_end:
             continue
         if m.group(1) == "(":
@@ -922,6 +918,7 @@ def _major_stripped(path: str) -> str:
     return path
 
 
+@functools.lru_cache(maxsize=4096)
 def _cgo_module(path: str) -> str | None:
     """The CGO_MODULES key ``path`` belongs to (module itself or a package inside it)."""
     for candidate in (path, _major_stripped(path)):
@@ -934,6 +931,7 @@ def _cgo_module(path: str) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=4096)
 def _cgo_package(imp: str) -> str | None:
     for key in CGO_PACKAGES:
         if imp == key or imp.startswith(key + "/"):

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 __all__ = [
     "SHELL_BUILTINS",
     "SHELL_RESERVED_WORDS",
+    "Comment",
     "HereDoc",
     "Lexed",
     "Operator",
@@ -36,6 +37,7 @@ __all__ = [
     "SimpleCommand",
     "Word",
     "quote_word",
+    "script_heredocs",
     "shell_features",
     "simple_commands",
     "split_words",

@@ -117,12 +117,14 @@ class RuleContext:
         """Facts about the files next to the Dockerfile, or None when its path is unknown."""
         if self.path is None:
             return None
-        from dockerfix.fixer.context import analyze_context
-
         directory = self.path.parent
         if not directory.is_dir():
             return None
-        return analyze_context(directory)
+        try:
+            stamp = directory.stat().st_mtime_ns  # a file added or removed: analyse again
+        except OSError:
+            return None
+        return _context_of(directory.resolve(), stamp)
 
     # -- used by the pipeline -------------------------------------------------
     def begin(self, rule: Rule, tree: cst.Dockerfile) -> None:
@@ -171,6 +173,18 @@ class RuleContext:
                 continue
             return pos.line, pos.column, pos.end_line
         return 1, 1, 1
+
+
+@functools.lru_cache(maxsize=32)
+def _context_of(directory: Path, stamp: int) -> BuildContext:
+    """The build context of a folder, analysed once per process and folder state.
+
+    Dockerfiles of one folder share it; a bulk run visits files in path order,
+    so a small cache serves every file of a folder.
+    """
+    from dockerfix.fixer.context import analyze_context
+
+    return analyze_context(directory)
 
 
 SUPPRESS_PREFIX = "dockerfix:"

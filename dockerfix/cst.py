@@ -251,7 +251,7 @@ class Instruction(Node):
         """The keyword as written (``run``, ``RUN``...)."""
         return self.parsed.cmd
 
-    @property
+    @functools.cached_property
     def name(self) -> str:
         """The normalized keyword, upper case (``RUN``)."""
         return self.parsed.cmd.upper()
@@ -420,7 +420,7 @@ class Dockerfile(Node):
         return self.body
 
     # -- the file's habits ------------------------------------------------
-    @property
+    @functools.cached_property
     def escape(self) -> str:
         """The escape character set by ``# escape=`` (default backslash)."""
         for node in self.body:
@@ -428,7 +428,7 @@ class Dockerfile(Node):
                 return node.value
         return "\\"
 
-    @property
+    @functools.cached_property
     def directives(self) -> tuple[Directive, ...]:
         """The parser directives at the top of the file."""
         return tuple(n for n in self.body if isinstance(n, Directive))
@@ -455,14 +455,17 @@ class Dockerfile(Node):
                 yield node.newline
 
     # -- typed access -------------------------------------------------------
-    @property
+    @functools.cached_property
     def instructions(self) -> tuple[Instruction, ...]:
-        """All instructions, in order."""
+        """All instructions, in order (computed once: the tree is immutable)."""
         return tuple(n for n in self.body if isinstance(n, Instruction))
 
-    @property
+    @functools.cached_property
     def stages(self) -> tuple[Stage, ...]:
-        """The build stages (instructions before the first ``FROM`` belong to none)."""
+        """The build stages (instructions before the first ``FROM`` belong to none).
+
+        Computed once (the tree is immutable), so the same ``Stage`` objects come back.
+        """
         stages: list[Stage] = []
         current: list[Instruction] = []
         from_: Instruction | None = None

@@ -12,6 +12,7 @@ from dockerfix.fixer import gocmd, gofacts, shellwords
 from dockerfix.fixer.base import Invalid, Rule, RuleContext, Valid, suppressions_for
 from dockerfix.fixer.context import BuildContext
 from dockerfix.fixer.dockerignore import is_excluded
+from dockerfix.fixer.split import steps
 from dockerfix.fixer.style import exec_form, new_instruction
 
 MESSAGE = "single-stage Go build: the final image ships the Go toolchain and the source code"
@@ -33,39 +34,6 @@ _TOOLCHAIN_VARS = frozenset(
     }
 )  # fmt: skip
 
-# Packages a Go build commonly installs only to build (fetch modules, run make, compress,
-# generate code). Anything else installed in the stage may be a program the application runs,
-# which a distroless or scratch runtime image cannot provide.
-_BUILD_PACKAGES = frozenset(
-    {
-        "git", "git-lfs", "mercurial", "hg", "bzr", "subversion", "openssh", "openssh-client",
-        "openssh-client-default", "ssh", "make", "build-base", "build-essential", "gcc", "g++",
-        "clang", "musl-dev", "libc-dev", "libc6-dev", "glibc-devel", "binutils", "pkgconf",
-        "pkgconfig", "pkg-config", "ca-certificates", "tzdata", "curl", "wget", "bash", "gnupg",
-        "unzip", "zip", "tar", "gzip", "xz", "xz-utils", "bzip2", "zstd", "upx", "file", "jq",
-        "coreutils", "findutils", "sed", "grep", "gawk", "patch", "protobuf", "protobuf-dev",
-        "protoc", "protobuf-compiler", "nodejs", "npm", "yarn", "python3", "apt-utils",
-        "apt-transport-https", "software-properties-common", "lsb-release", "dirmngr", "gettext",
-    }
-)  # fmt: skip
-
-# Commands that may follow the build without changing what the runtime image needs:
-# read-only ones, the go tool itself (tests, vet, cleaning the cache), and removals: the
-# runtime stage copies named files from the builder, so deleting others cannot matter (and
-# deleting one of those would have broken the original image too).
-_HARMLESS_COMMANDS = frozenset(
-    {
-        "echo", "printf", "true", ":", "ls", "file", "du", "stat", "test", "[", "sha256sum",
-        "sha1sum", "sha512sum", "md5sum", "cat", "wc", "go", "ldd", "rm", "rmdir",
-    }
-)  # fmt: skip
-# Package-manager subcommands that only remove or clean.
-_REMOVING = frozenset({"del", "remove", "purge", "autoremove", "erase", "clean", "rm"})
-_CA_DIRS = ("/usr/local/share/ca-certificates", "/etc/pki/ca-trust/source", "/etc/ssl/certs")
-# Commands that change only the files they are given: harmless when those are the binary.
-_BINARY_COMMANDS = frozenset({"chmod", "upx", "strip"})
-
-_SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh", "ksh", "mksh", "busybox", "fish"})
 _VAR_REF = re.compile(r"\$(?:\{([A-Za-z_]\w*)|([A-Za-z_]\w*))")
 _ROOT_USERS = frozenset({"root", "0"})
 _PLAIN_PATH = re.compile(r"[^\s\"'\\$`]+")
@@ -107,10 +75,6 @@ class _Plan:
 
 
 # -- small helpers ------------------------------------------------------------------
-
-
-def _basename(word: str) -> str:
-    return word.rstrip("/").rsplit("/", 1)[-1]
 
 
 def _line(tree: cst.Dockerfile, node: cst.Instruction) -> int:
@@ -180,122 +144,6 @@ def _copy_line(builder: str, src: str, dst: str) -> str:
     if _PLAIN_PATH.fullmatch(src) and _PLAIN_PATH.fullmatch(dst):
         return f"COPY --from={builder} {src} {dst}"
     return f"COPY --from={builder} {exec_form([src, dst])}"
-
-
-# -- shell analysis -----------------------------------------------------------------------
-
-
-def _program(cmd: shellwords.SimpleCommand) -> str | None:
-    """The program a simple command runs (``env``/``exec``/``sudo`` wrappers skipped)."""
-    words = [w.value for w in cmd.words]
-    i = 0
-    while i < len(words):
-        word = words[i]
-        if word is None:
-            return None
-        base = _basename(word)
-        if base in ("exec", "command", "sudo", "nice", "nohup", "time"):
-            i += 1
-            while i < len(words) and (words[i] or "").startswith("-"):
-                i += 1
-            continue
-        if base == "env":
-            i += 1
-            while i < len(words) and (
-                (words[i] or "").startswith("-") or "=" in (words[i] or "")
-            ):
-                i += 1
-            continue
-        return base
-    return None
-
-
-def _operands(cmd: shellwords.SimpleCommand) -> list[str | None]:
-    values = [w.value for w in cmd.words[1:]]
-    return [v for v in values if v is None or not v.startswith("-")]
-
-
-def _writes_files(cmd: shellwords.SimpleCommand) -> bool:
-    """True when the command redirects output into a file (not /dev/null or a descriptor)."""
-    for redirect in cmd.redirects:
-        op = redirect.op.op
-        if op not in (">", ">>", ">|", "&>", "&>>", "<>"):
-            continue
-        target = redirect.target.value if redirect.target is not None else None
-        if target is None or target != "/dev/null":
-            return True
-    return False
-
-
-_INSTALL = {
-    "apk": ("add",),
-    "apt-get": ("install",),
-    "apt": ("install",),
-    "yum": ("install",),
-    "dnf": ("install",),
-    "microdnf": ("install",),
-    "zypper": ("install", "in"),
-    "tdnf": ("install",),
-}
-_REMOVE = {
-    "apk": ("del",),
-    "apt-get": ("remove", "purge", "autoremove"),
-    "apt": ("remove", "purge", "autoremove"),
-    "yum": ("remove", "erase"),
-    "dnf": ("remove", "erase"),
-    "microdnf": ("remove",),
-    "zypper": ("remove", "rm"),
-    "tdnf": ("remove", "erase"),
-}
-# Package-manager options that take a separate value.
-_VALUE_OPTIONS = frozenset(
-    {"-t", "--virtual", "-X", "--repository", "-p", "--root", "--arch", "-o", "--option",
-     "--target-release", "--setopt", "--enablerepo", "--disablerepo", "--releasever",
-     "--installroot", "-c", "--config"}
-)  # fmt: skip
-
-
-def _package_changes(text: str) -> tuple[list[tuple[str, str]], list[str]]:
-    """``(package, group)`` installed and names removed by the package commands of ``text``."""
-    installed: list[tuple[str, str]] = []
-    removed: list[str] = []
-    for cmd in shellwords.simple_commands(text):
-        words = [w.value for w in cmd.words]
-        if not words or words[0] is None:
-            continue
-        tool = _basename(words[0])
-        if tool in ("sudo",) and len(words) > 1 and words[1] is not None:
-            words = words[1:]
-            tool = _basename(words[0] or "")
-        if tool not in _INSTALL:
-            continue
-        sub: str | None = None
-        group = ""
-        names: list[str] = []
-        rest = words[1:]
-        i = 0
-        while i < len(rest):
-            word = rest[i]
-            i += 1
-            if word is None:
-                continue
-            if word.startswith("-"):
-                if word in _VALUE_OPTIONS and i < len(rest):
-                    if word in ("-t", "--virtual"):
-                        group = rest[i] or ""
-                    i += 1
-                continue
-            if sub is None:
-                sub = word
-            else:
-                names.append(re.split(r"[=<>~]", word, maxsplit=1)[0])
-        if sub is None:
-            continue
-        if sub in _INSTALL[tool]:
-            installed.extend((n, group) for n in names)
-        elif sub in _REMOVE.get(tool, ()):
-            removed.extend(names)
-    return installed, removed
 
 
 # -- the analysis ------------------------------------------------------------------------------
@@ -517,8 +365,8 @@ class _Analysis:
         return words
 
     def _check_program(self, argv: list[str], anchor: cst.Instruction) -> None:
-        prog = _basename(argv[0])
-        if prog in _SHELLS:
+        prog = steps.basename(argv[0])
+        if prog in steps.SHELLS:
             raise _Blocked(
                 anchor,
                 f"the container starts through a shell (`{_shown(anchor)}`) and "
@@ -574,7 +422,7 @@ class _Analysis:
                     gocmd.default_binary_name(None, p.split("@", 1)[0])
                     for p in tool.command.packages
                 ]
-                if _basename(chosen) in names and "/" not in program:
+                if steps.basename(chosen) in names and "/" not in program:
                     raise _Blocked(
                         anchor,
                         f"`{program}` may be the tool that `{_shown(tool.instruction)}` "
@@ -723,19 +571,19 @@ class _Analysis:
     def _check_harmless(
         self, ins: cst.Instruction, cmd: shellwords.SimpleCommand, binaries: set[str]
     ) -> None:
-        program = _program(cmd)
+        program = steps.program(cmd)
         raw = " ".join(w.raw for w in cmd.words) or " ".join(a.raw for a in cmd.assignments)
         if not cmd.words:
             return
-        if program is not None and not _writes_files(cmd):
-            if program in _HARMLESS_COMMANDS or re.fullmatch(r"go\d[\w.]*", program):
+        if program is not None and not steps.writes_files(cmd):
+            if program in steps.HARMLESS_COMMANDS or re.fullmatch(r"go\d[\w.]*", program):
                 return
             subcommands = [w.value for w in cmd.words[1:] if not w.text.startswith("-")]
-            if program in _INSTALL and subcommands and subcommands[0] in _REMOVING:
+            if program in steps.INSTALL and subcommands and subcommands[0] in steps.REMOVING:
                 return
-            if program in _BINARY_COMMANDS:
+            if program in steps.BINARY_COMMANDS:
                 workdir = gofacts.workdir_at(self.tree, self.stage, ins)
-                operands = _operands(cmd)
+                operands = steps.operands(cmd)
                 if program == "chmod" and operands:
                     operands = operands[1:]  # the mode
                 targets = [gofacts.resolve(workdir, o) if o else None for o in operands]
@@ -759,15 +607,15 @@ class _Analysis:
         mkdirs: list[tuple[str, cst.Instruction]] = []
         for ins in stage.instructions:
             for text, _ in gofacts.run_scripts(ins):
-                got, gone = _package_changes(text)
+                got, gone = steps.package_changes(text)
                 installed += [(n, g, ins) for n, g in got]
                 removed.update(gone)
                 if re.search(r"\bupdate-ca-certificates\b|\bupdate-ca-trust\b", text):
                     self.custom_ca = self.custom_ca or self._adds_certificates()
                 workdir = gofacts.workdir_at(self.tree, stage, ins)
                 for cmd in shellwords.simple_commands(text):
-                    if _program(cmd) == "mkdir":
-                        for operand in _operands(cmd):
+                    if steps.program(cmd) == "mkdir":
+                        for operand in steps.operands(cmd):
                             path = gofacts.resolve(workdir, operand) if operand else None
                             if path is not None:
                                 mkdirs.append((path, ins))
@@ -776,7 +624,7 @@ class _Analysis:
             for n, g, ins in installed
             if n not in removed
             and not (g and g in removed)
-            and n not in _BUILD_PACKAGES
+            and n not in steps.BUILD_PACKAGES
             and not n.endswith(("-dev", "-devel", "-doc"))
             and not n.startswith(("golang", "go-"))
         ]
@@ -807,17 +655,17 @@ class _Analysis:
             if ins.name in ("COPY", "ADD") and len(ins.args) >= 2:
                 workdir = gofacts.workdir_at(self.tree, self.stage, ins)
                 dest = gofacts.resolve(workdir, ins.args[-1]) or ""
-                if dest.startswith(_CA_DIRS):
+                if dest.startswith(steps.CA_DIRS):
                     return True
             for text, _ in gofacts.run_scripts(ins):
                 for cmd in shellwords.simple_commands(text):
-                    program = _program(cmd)
+                    program = steps.program(cmd)
                     if program in ("update-ca-certificates", "update-ca-trust"):
                         continue
-                    if any((w.value or "").startswith(_CA_DIRS) for w in cmd.words[1:]):
+                    if any((w.value or "").startswith(steps.CA_DIRS) for w in cmd.words[1:]):
                         return True
                     if any(
-                        r.target is not None and (r.target.value or "").startswith(_CA_DIRS)
+                        r.target is not None and (r.target.value or "").startswith(steps.CA_DIRS)
                         for r in cmd.redirects
                     ):
                         return True
@@ -995,14 +843,14 @@ class _Analysis:
             argv = list(args[1:])
             if not argv:
                 raise _Blocked(ins, "the HEALTHCHECK has no command")
-            prog = _basename(argv[0])
+            prog = steps.basename(argv[0])
             path = gofacts.resolve(cwd, argv[0]) if "/" in argv[0] else None
             if path != binary and not (
                 "/" not in argv[0] and prog == posixpath.basename(binary) and
                 posixpath.dirname(binary) in gofacts.full_env(
                     self.tree, self.stage, None).get("PATH", "").split(":")
             ):
-                tool = "a shell" if prog in _SHELLS else f"`{prog}`"
+                tool = "a shell" if prog in steps.SHELLS else f"`{prog}`"
                 raise _Blocked(
                     ins,
                     f"the HEALTHCHECK runs {tool}, which distroless/scratch images lack (they "

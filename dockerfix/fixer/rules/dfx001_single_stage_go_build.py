@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import dataclasses
 import posixpath
 import re
-from dataclasses import dataclass, field
 
 from dockerfix import cst
 from dockerfix.fixer import gocmd, gofacts, shellwords
 from dockerfix.fixer.base import Invalid, Rule, RuleContext, Valid, suppressions_for
+from dockerfix.fixer.buildsteps import leading_comments
 from dockerfix.fixer.context import BuildContext
 from dockerfix.fixer.dockerignore import is_excluded
 from dockerfix.fixer.split import steps
+from dockerfix.fixer.split.plan import Group, Plan, apply_plan
 from dockerfix.fixer.style import exec_form, new_instruction
 
 MESSAGE = "single-stage Go build: the final image ships the Go toolchain and the source code"
@@ -48,30 +48,6 @@ class _Blocked(Exception):
         super().__init__(reason)
         self.node = node
         self.reason = reason
-
-
-@dataclass
-class _Group:
-    """An instruction that goes to the runtime stage, with the comments above it."""
-
-    instruction: cst.Instruction
-    comments: list[cst.Comment]
-    new: cst.Instruction | None = None  # replacement text (copies, rewritten lines)
-    keep_in_builder: bool = False
-
-
-@dataclass
-class _Plan:
-    builder_name: str
-    from_: cst.Instruction
-    new_from: cst.Instruction
-    runtime_lines: list[str]
-    groups: list[_Group]
-    start: list[tuple[cst.Instruction | None, list[str]]]  # (original, new text)
-    start_removed: list[cst.Instruction]
-    notes: list[str] = field(default_factory=list)
-    binary: str = ""
-    runtime_binary: str = ""
 
 
 # -- small helpers ------------------------------------------------------------------
@@ -110,20 +86,6 @@ def _arguments_text(ins: cst.Instruction) -> str:
     """The logical line without its keyword."""
     logical = ins.logical.lstrip()
     return logical[len(ins.keyword) :]
-
-
-def _leading_comments(tree: cst.Dockerfile, node: cst.Instruction) -> list[cst.Comment]:
-    """The comment lines directly above ``node`` (no blank line between)."""
-    body = tree.body
-    index = next(i for i, n in enumerate(body) if n is node)
-    comments: list[cst.Comment] = []
-    i = index - 1
-    while i >= 0 and isinstance(body[i], cst.Comment):
-        comment = body[i]
-        assert isinstance(comment, cst.Comment)
-        comments.insert(0, comment)
-        i -= 1
-    return comments
 
 
 def _user_part(value: str) -> tuple[str, str | None]:
@@ -168,7 +130,7 @@ class _Analysis:
         self.custom_ca = False
 
     # -- entry point ----------------------------------------------------------------------
-    def run(self) -> _Plan:
+    def run(self) -> Plan:
         stage = self.stage
         if not re.fullmatch(r"[^\s\"'\\`]+", self.runtime):
             raise _Blocked(self.from_, f"the runtime image {self.runtime!r} is not an image name")
@@ -275,7 +237,7 @@ class _Analysis:
                 "container starts, is copied"
             )
         new_from = self._named_from(builder_name)
-        return _Plan(
+        return Plan(
             builder_name=builder_name,
             from_=self.from_,
             new_from=new_from,
@@ -693,23 +655,23 @@ class _Analysis:
     # -- what moves to the runtime stage -----------------------------------------------------------
     def _runtime_groups(
         self, binary: str, cwd: str | None, start_nodes: list[cst.Instruction]
-    ) -> tuple[list[_Group], bool]:
+    ) -> tuple[list[Group], bool]:
         stage = self.stage
         instructions = stage.instructions
         builds = gofacts.go_builds(self.tree, self.module_path, stage)
         last_build = builds[-1].instruction
         last_index = next(i for i, x in enumerate(instructions) if x is last_build)
         run_indexes = [i for i, x in enumerate(instructions) if x.name == "RUN"]
-        groups: list[_Group] = []
+        groups: list[Group] = []
         moved_copies = False
         users = [i for i in instructions if i.name == "USER"]
         for index, ins in enumerate(instructions):
             name = ins.name
             if ins in start_nodes:
                 continue
-            comments = _leading_comments(self.tree, ins)
+            comments = leading_comments(self.tree, ins)
             if name in _MOVED:
-                groups.append(_Group(ins, comments))
+                groups.append(Group(ins, comments))
             elif name == "USER" and users and ins is users[-1]:
                 group = self._user_group(ins, comments, run_indexes, index)
                 if group is not None:
@@ -720,7 +682,7 @@ class _Analysis:
                     groups.append(group)
             elif name in ("COPY", "ADD") and index > last_index:
                 self._check_moved_copy(ins, cwd)
-                groups.append(_Group(ins, comments))
+                groups.append(Group(ins, comments))
                 moved_copies = True
         return groups, moved_copies
 
@@ -758,7 +720,7 @@ class _Analysis:
         comments: list[cst.Comment],
         run_indexes: list[int],
         index: int,
-    ) -> _Group | None:
+    ) -> Group | None:
         env = gofacts.full_env(self.tree, self.stage, ins)
         raw = ins.args[0] if ins.args else ""
         value = gofacts.expand(raw, env)
@@ -780,10 +742,10 @@ class _Analysis:
         if any(i > index for i in run_indexes):
             # later RUN steps of the build run as this user: keep it there, copy it over
             copy = new_instruction(self.tree, "USER " + _arguments_text(ins).strip())
-            return _Group(ins, [], new=copy, keep_in_builder=True)
-        return _Group(ins, comments)
+            return Group(ins, [], new=copy, keep_in_builder=True)
+        return Group(ins, comments)
 
-    def _env_group(self, ins: cst.Instruction) -> _Group | None:
+    def _env_group(self, ins: cst.Instruction) -> Group | None:
         args = ins.args
         triples = [(args[i], args[i + 1], args[i + 2]) for i in range(0, len(args) - 2, 3)]
         runtime = [t for t in triples if t[0] not in _TOOLCHAIN_VARS and not t[0].startswith(
@@ -798,7 +760,7 @@ class _Analysis:
                 text = "ENV " + _arguments_text(ins).strip()
         else:
             text = "ENV " + " ".join(f"{k}={v}" for k, v, _ in runtime)
-        return _Group(ins, [], new=new_instruction(self.tree, text), keep_in_builder=True)
+        return Group(ins, [], new=new_instruction(self.tree, text), keep_in_builder=True)
 
     def _check_moved_copy(self, ins: cst.Instruction, cwd: str | None) -> None:
         chown = ins.flag("chown")
@@ -824,7 +786,7 @@ class _Analysis:
                 )
 
     def _map_healthchecks(
-        self, groups: list[_Group], binary: str, runtime_binary: str, cwd: str | None
+        self, groups: list[Group], binary: str, runtime_binary: str, cwd: str | None
     ) -> None:
         for group in groups:
             ins = group.instruction
@@ -873,7 +835,7 @@ class _Analysis:
                 break
         return " ".join(head)
 
-    def _needed_args(self, groups: list[_Group]) -> list[str]:
+    def _needed_args(self, groups: list[Group]) -> list[str]:
         """``ARG`` lines the runtime stage needs for the variables its instructions use."""
         base_env = gofacts.image_env(self.image)
         defined: set[str] = set()
@@ -1096,93 +1058,6 @@ class _Analysis:
         return self.from_.replace_span(end, end, f" {as_word} {builder_name}")
 
 
-# -- applying the plan ----------------------------------------------------------------------------
-
-
-def _with_newline(node: cst.BodyNode, newline: str) -> cst.BodyNode:
-    """``node`` ending with a line break (heredoc bodies included)."""
-    if node.code.endswith("\n"):
-        return node
-    if isinstance(node, cst.Instruction) and node.heredoc_bodies:
-        bodies = list(node.heredoc_bodies)
-        bodies[-1] = dataclasses.replace(bodies[-1], newline=newline)
-        return dataclasses.replace(node, heredoc_bodies=tuple(bodies))
-    return dataclasses.replace(node, newline=newline)
-
-
-def _apply_plan(tree: cst.Dockerfile, ctx: RuleContext, plan: _Plan) -> cst.Dockerfile:
-    newline = tree.newline
-    spacious = any(isinstance(n, cst.BlankLine) for n in tree.body)
-    removed: set[int] = set()
-    moved_groups: list[tuple[list[cst.Comment], cst.BodyNode]] = []
-    for group in plan.groups:
-        if not group.keep_in_builder:
-            removed.add(id(group.instruction))
-            removed.update(id(c) for c in group.comments)
-            ctx.touch(group.instruction, *group.comments)
-            moved_groups.append((list(group.comments), group.new or group.instruction))
-        else:
-            assert group.new is not None, "a line kept in the builder is copied as a new node"
-            moved_groups.append(([], group.new))
-    start_comments: dict[int, list[cst.Comment]] = {}
-    for start_node in plan.start_removed:
-        above = _leading_comments(tree, start_node)
-        start_comments[id(start_node)] = above
-        removed.add(id(start_node))
-        removed.update(id(c) for c in above)
-        ctx.touch(start_node, *above)
-    # the builder: what is left, with blank lines collapsed where lines went away
-    builder: list[cst.BodyNode] = []
-    gap = False
-    for node in tree.body:
-        if id(node) in removed:
-            gap = True
-            continue
-        if node is plan.from_ and plan.new_from is not plan.from_:
-            ctx.touch(node)
-            builder.append(plan.new_from)
-            gap = False
-            continue
-        if (
-            gap
-            and isinstance(node, cst.BlankLine)
-            and builder
-            and isinstance(builder[-1], cst.BlankLine)
-        ):
-            ctx.touch(node)
-            continue
-        builder.append(node)
-        gap = False
-    while gap and builder and isinstance(builder[-1], cst.BlankLine):
-        ctx.touch(builder.pop())
-    if builder and not builder[-1].code.endswith("\n"):
-        last = builder[-1]
-        ctx.touch(last)
-        builder[-1] = _with_newline(last, newline)
-    runtime: list[cst.BodyNode] = []
-    if spacious and builder and not isinstance(builder[-1], cst.BlankLine):
-        runtime.append(cst.BlankLine("", newline))
-    runtime += [new_instruction(tree, line) for line in plan.runtime_lines]
-    for moved_comments, moved in moved_groups:
-        if spacious and moved_comments:
-            runtime.append(cst.BlankLine("", newline))
-        runtime += moved_comments
-        runtime.append(_with_newline(moved, newline))
-    first = True
-    for original, (keyword, argv) in plan.start:
-        above = start_comments.get(id(original), []) if original is not None else []
-        if spacious and above and first:
-            runtime.append(cst.BlankLine("", newline))
-        runtime += above
-        runtime.append(new_instruction(tree, f"{keyword} {argv}"))
-        first = False
-    if not tree.code.endswith("\n") and runtime:
-        final = runtime[-1]
-        assert isinstance(final, cst.Instruction)
-        runtime[-1] = dataclasses.replace(final, newline="")
-    return dataclasses.replace(tree, body=tuple(builder + runtime))
-
-
 class SingleStageGoBuild(Rule):
     """Ships the Go toolchain and sources: a single stage that builds and runs the binary.
 
@@ -1344,4 +1219,4 @@ class SingleStageGoBuild(Rule):
         if plan.notes:
             message += "; " + "; ".join(plan.notes)
         ctx.report(stage.from_, message, fixed=True)
-        return _apply_plan(tree, ctx, plan)
+        return apply_plan(tree, ctx, plan)

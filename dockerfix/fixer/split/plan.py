@@ -1,0 +1,124 @@
+"""A split as data (``Plan``, ``Group``) and the edit that carries it out on the tree."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+
+from dockerfix import cst
+from dockerfix.fixer.base import RuleContext
+from dockerfix.fixer.buildsteps import leading_comments
+from dockerfix.fixer.style import new_instruction
+
+__all__ = ["Group", "Plan", "apply_plan"]
+
+
+@dataclass
+class Group:
+    """An instruction that goes to the runtime stage, with the comments above it."""
+
+    instruction: cst.Instruction
+    comments: list[cst.Comment]
+    new: cst.Instruction | None = None  # replacement text (copies, rewritten lines)
+    keep_in_builder: bool = False
+
+
+@dataclass
+class Plan:
+    """How to split the stage: the named builder ``FROM`` and the runtime stage's lines."""
+
+    builder_name: str
+    from_: cst.Instruction
+    new_from: cst.Instruction
+    runtime_lines: list[str]
+    groups: list[Group]
+    start: list[tuple[cst.Instruction | None, list[str]]]  # (original, new text)
+    start_removed: list[cst.Instruction]
+    notes: list[str] = field(default_factory=list)
+    binary: str = ""
+    runtime_binary: str = ""
+
+
+def _with_newline(node: cst.BodyNode, newline: str) -> cst.BodyNode:
+    """``node`` ending with a line break (heredoc bodies included)."""
+    if node.code.endswith("\n"):
+        return node
+    if isinstance(node, cst.Instruction) and node.heredoc_bodies:
+        bodies = list(node.heredoc_bodies)
+        bodies[-1] = dataclasses.replace(bodies[-1], newline=newline)
+        return dataclasses.replace(node, heredoc_bodies=tuple(bodies))
+    return dataclasses.replace(node, newline=newline)
+
+
+def apply_plan(tree: cst.Dockerfile, ctx: RuleContext, plan: Plan) -> cst.Dockerfile:
+    """The tree split as ``plan`` says, every replaced or removed node touched in ``ctx``."""
+    newline = tree.newline
+    spacious = any(isinstance(n, cst.BlankLine) for n in tree.body)
+    removed: set[int] = set()
+    moved_groups: list[tuple[list[cst.Comment], cst.BodyNode]] = []
+    for group in plan.groups:
+        if not group.keep_in_builder:
+            removed.add(id(group.instruction))
+            removed.update(id(c) for c in group.comments)
+            ctx.touch(group.instruction, *group.comments)
+            moved_groups.append((list(group.comments), group.new or group.instruction))
+        else:
+            assert group.new is not None, "a line kept in the builder is copied as a new node"
+            moved_groups.append(([], group.new))
+    start_comments: dict[int, list[cst.Comment]] = {}
+    for start_node in plan.start_removed:
+        above = leading_comments(tree, start_node)
+        start_comments[id(start_node)] = above
+        removed.add(id(start_node))
+        removed.update(id(c) for c in above)
+        ctx.touch(start_node, *above)
+    # the builder: what is left, with blank lines collapsed where lines went away
+    builder: list[cst.BodyNode] = []
+    gap = False
+    for node in tree.body:
+        if id(node) in removed:
+            gap = True
+            continue
+        if node is plan.from_ and plan.new_from is not plan.from_:
+            ctx.touch(node)
+            builder.append(plan.new_from)
+            gap = False
+            continue
+        if (
+            gap
+            and isinstance(node, cst.BlankLine)
+            and builder
+            and isinstance(builder[-1], cst.BlankLine)
+        ):
+            ctx.touch(node)
+            continue
+        builder.append(node)
+        gap = False
+    while gap and builder and isinstance(builder[-1], cst.BlankLine):
+        ctx.touch(builder.pop())
+    if builder and not builder[-1].code.endswith("\n"):
+        last = builder[-1]
+        ctx.touch(last)
+        builder[-1] = _with_newline(last, newline)
+    runtime: list[cst.BodyNode] = []
+    if spacious and builder and not isinstance(builder[-1], cst.BlankLine):
+        runtime.append(cst.BlankLine("", newline))
+    runtime += [new_instruction(tree, line) for line in plan.runtime_lines]
+    for moved_comments, moved in moved_groups:
+        if spacious and moved_comments:
+            runtime.append(cst.BlankLine("", newline))
+        runtime += moved_comments
+        runtime.append(_with_newline(moved, newline))
+    first = True
+    for original, (keyword, argv) in plan.start:
+        above = start_comments.get(id(original), []) if original is not None else []
+        if spacious and above and first:
+            runtime.append(cst.BlankLine("", newline))
+        runtime += above
+        runtime.append(new_instruction(tree, f"{keyword} {argv}"))
+        first = False
+    if not tree.code.endswith("\n") and runtime:
+        final = runtime[-1]
+        assert isinstance(final, cst.Instruction)
+        runtime[-1] = dataclasses.replace(final, newline="")
+    return dataclasses.replace(tree, body=tuple(builder + runtime))

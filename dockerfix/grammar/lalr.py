@@ -155,8 +155,17 @@ def parse(
                 del value_stack[-size:]
             else:
                 children = []
-            flat: list[Any] = []
-            for child in children:
+            # Lark's ``x*`` helpers are left-recursive (``__x_star: __x_star x``): the
+            # first child is the list so far. Take it over instead of copying it, or
+            # a file of n lines would cost O(n^2).
+            first = children[0] if children else None
+            if type(first) is _Inline:
+                flat: list[Any] = first.items
+                rest = children[1:]
+            else:
+                flat = []
+                rest = children
+            for child in rest:
                 if type(child) is _Inline:
                     flat.extend(child.items)
                 else:

@@ -22,10 +22,9 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from dockerfix import __version__
-from dockerfix.fixer.base import DEFAULT_RUNTIME_IMAGE
 
 if TYPE_CHECKING:
-    from dockerfix.runner import Mode, Overrides
+    from dockerfix.runner import Mode, Outcome, Overrides
 
 FORMATS = ("text", "json", "sarif", "github", "gitlab")
 
@@ -123,17 +122,31 @@ def _explain(name: str) -> str | None:
 # -- the three kinds of run -------------------------------------------------------------------
 
 
-def _run_dump(paths: Sequence[str], stdin_filename: str | None) -> int:
+def _read_stdin(limit: int) -> bytes:
+    """Stdin, up to one byte over ``limit`` (enough to know it is too large; never unbounded)."""
     from dockerfix import files
+
+    data = sys.stdin.buffer.read(limit + 1)
+    if len(data) > limit:
+        raise files.too_large(None, limit)
+    return data
+
+
+def _run_dump(paths: Sequence[str], stdin_filename: str | None) -> int:
+    # Only the parser: not the runner, the configuration or the fixer rules.
+    from dockerfix import files, parse
     from dockerfix.errors import ParseError
-    from dockerfix.runner import dump_text
+    from dockerfix.grammar.dump import dump as dump_tree
+    from dockerfix.grammar.dump import warnings as tree_warnings
 
     code = 0
+    limit = files.MAX_DUMP_BYTES
     for path in paths:
         label = (stdin_filename or "-") if path == "-" else path
         try:
-            data = sys.stdin.buffer.read() if path == "-" else files.read_bytes(path)
-            dump, warnings = dump_text(files.decode(data))
+            data = _read_stdin(limit) if path == "-" else files.read_bytes(path, limit)
+            tree = parse(files.decode(data))
+            dump, warnings = dump_tree(tree), tree_warnings(tree)
         except (files.FileError, ParseError) as exc:
             _err(exc.located(label))
             code = 2
@@ -158,10 +171,11 @@ def _run_stdin(
     exit_zero: bool,
 ) -> int:
     from dockerfix import diff
+    from dockerfix.files import MAX_BYTES
     from dockerfix.report import Report, diagnostic_line, render
     from dockerfix.runner import Mode, OptionsCache, stdin_outcome
 
-    data = sys.stdin.buffer.read()
+    data = sys.stdin.buffer.read(MAX_BYTES + 1)  # bounded: one byte more says "too large"
     outcome = stdin_outcome(data, stdin_filename, OptionsCache(overrides))
     report = Report(mode, [outcome], exit_zero=exit_zero)
     if outcome.error is not None:
@@ -205,7 +219,16 @@ def _run_paths(
 ) -> int:
     from dockerfix.discovery import discover
     from dockerfix.report import Report, error_lines, render, render_diff, render_unfixed
-    from dockerfix.runner import Mode, OptionsCache, apply, default_jobs, plan, run, sorted_outcomes
+    from dockerfix.runner import (
+        Mode,
+        OptionsCache,
+        apply,
+        claim,
+        default_jobs,
+        plan,
+        run,
+        sorted_outcomes,
+    )
     from dockerfix.terminal import PROGRESS_MIN_FILES
 
     found = discover(paths or (".",))
@@ -215,17 +238,32 @@ def _run_paths(
             _err(f"{path}: skipped: {why}")
     person = not quiet and _isatty(sys.stderr)
     workers = jobs or default_jobs()
+    diff_color = _stdout_color(color)
+    claimed: set[str] = set()
+
+    def stream(outcome: Outcome) -> None:
+        # Outcomes arrive in path order: write or print each at once, then keep only
+        # what the report needs, so a run over 10,000 files never holds 10,000 texts.
+        claim(outcome, claimed)
+        if mode is Mode.WRITE:
+            apply(outcome)
+        elif mode is Mode.DIFF:
+            _write(render_diff([outcome], diff_color))
+        outcome.release()
+
     if person and len(work.tasks) >= PROGRESS_MIN_FILES:
         from dockerfix.terminal import ProgressBar
 
         with ProgressBar(len(work.tasks), color=color) as bar:
-            outcomes = run(work.tasks, jobs=workers, on_outcome=bar.advance)
+
+            def advance(outcome: Outcome) -> None:
+                stream(outcome)
+                bar.advance(outcome)
+
+            outcomes = run(work.tasks, jobs=workers, on_outcome=advance)
     else:
-        outcomes = run(work.tasks, jobs=workers)
+        outcomes = run(work.tasks, jobs=workers, on_outcome=stream)
     ordered = sorted_outcomes(work.early + outcomes)
-    if mode is Mode.WRITE:
-        for outcome in ordered:
-            apply(outcome)
     report = Report(mode, ordered, exit_zero=exit_zero)
     for outcome, line in zip(report.errors, error_lines(report), strict=True):
         _err(line)
@@ -237,8 +275,8 @@ def _run_paths(
                 codes = ", ".join(outcome.rules_applied)
                 _err(f"{outcome.path}: {outcome.status}" + (f" ({codes})" if codes else ""))
     if mode is Mode.DIFF:
-        # The patch is the product; what it leaves undone, and why, is said on stderr.
-        _write(render_diff(report.outcomes, _stdout_color(color)))
+        # The patch (already printed, file by file) is the product; what it leaves
+        # undone, and why, is said on stderr.
         if not quiet:
             _write(render_unfixed(report, _color_for(sys.stderr, color)), err=True)
     elif mode is Mode.WRITE and output_format == "text":
@@ -254,6 +292,17 @@ def _run_paths(
 
 
 # -- the command ------------------------------------------------------------------------------
+
+
+class _RuntimeImageOption(click.Option):
+    """``--runtime-image``: its default is named in ``--help`` only, so that building the
+    command does not import the fixer (``--version`` and ``--dump`` stay light)."""
+
+    def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
+        from dockerfix.fixer.base import DEFAULT_RUNTIME_IMAGE
+
+        self.help = f"Base image of the runtime stage.  [default: {DEFAULT_RUNTIME_IMAGE}]"
+        return super().get_help_record(ctx)
 
 
 @click.command(
@@ -286,8 +335,9 @@ def _run_paths(
 @click.option("--ignore", multiple=True, metavar="RULES", help="Not these rules.")
 @click.option(
     "--runtime-image",
+    cls=_RuntimeImageOption,
     metavar="IMAGE",
-    help=f"Base image of the runtime stage.  [default: {DEFAULT_RUNTIME_IMAGE}]",
+    help="Base image of the runtime stage.",
 )
 @click.option(
     "--config",
@@ -383,25 +433,16 @@ def main(
         quiet=quiet,
         verbose=verbose,
     )
+    from dockerfix.files import handle_signals
+
     try:
-        if dump:
-            code = _run_dump(paths, stdin_filename)
-        elif "-" in paths or (stdin_filename is not None and not paths):
-            code = _run_stdin(
-                mode,
-                overrides,
-                stdin_filename=stdin_filename,
-                output_format=output_format,
-                color=color,
-                verbose=verbose,
-                quiet=quiet,
-                exit_zero=exit_zero,
-            )
-        else:
-            code = _run_paths(
+        with handle_signals():
+            code = _dispatch(
                 paths,
                 mode,
                 overrides,
+                dump=dump,
+                stdin_filename=stdin_filename,
                 output_format=output_format,
                 jobs=jobs,
                 color=color,
@@ -409,15 +450,58 @@ def main(
                 quiet=quiet,
                 exit_zero=exit_zero,
             )
-    except KeyboardInterrupt:
-        _err("dockerfix: interrupted")
-        code = 130
+    except KeyboardInterrupt as exc:
+        # Ctrl-C or SIGTERM: files being replaced were finished first (all old or all new).
+        signum = getattr(exc, "signum", 2)
+        _err("dockerfix: interrupted" if signum == 2 else "dockerfix: terminated")
+        code = 128 + signum
     except BrokenPipeError:
         # The reader went away (``dockerfix --diff | head``): stop quietly.
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         code = 1 if mode.value in ("report", "check", "diff") and not exit_zero else 0
     ctx.exit(code)
+
+
+def _dispatch(
+    paths: tuple[str, ...],
+    mode: Mode,
+    overrides: Overrides,
+    *,
+    dump: bool,
+    stdin_filename: str | None,
+    output_format: str,
+    jobs: int | None,
+    color: bool | None,
+    verbose: bool,
+    quiet: bool,
+    exit_zero: bool,
+) -> int:
+    """Run the kind of run the options ask for; its exit code."""
+    if dump:
+        return _run_dump(paths, stdin_filename)
+    if "-" in paths or (stdin_filename is not None and not paths):
+        return _run_stdin(
+            mode,
+            overrides,
+            stdin_filename=stdin_filename,
+            output_format=output_format,
+            color=color,
+            verbose=verbose,
+            quiet=quiet,
+            exit_zero=exit_zero,
+        )
+    return _run_paths(
+        paths,
+        mode,
+        overrides,
+        output_format=output_format,
+        jobs=jobs,
+        color=color,
+        verbose=verbose,
+        quiet=quiet,
+        exit_zero=exit_zero,
+    )
 
 
 def _validate(

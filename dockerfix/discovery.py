@@ -15,6 +15,7 @@ processed. The result is sorted, and each file appears once.
 
 from __future__ import annotations
 
+import errno
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -209,6 +210,18 @@ def _symlink_reason(path: str, real_root: str) -> str:
     return "symbolic link out of the tree: not followed"
 
 
+def _missing(path: str) -> str:
+    """Why ``path``, which does not exist, cannot be used."""
+    if not os.path.islink(path):
+        return "no such file or directory"
+    try:
+        os.stat(path)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "symbolic link loop"
+    return "broken symbolic link"
+
+
 def discover(paths: Iterable[str]) -> Discovery:
     """The Dockerfiles named by ``paths`` (files and folders), sorted, each once."""
     out = Discovery()
@@ -217,10 +230,7 @@ def discover(paths: Iterable[str]) -> Discovery:
     for raw in paths:
         display = os.path.normpath(raw) if raw not in ("", ".") else "."
         if not os.path.exists(display):
-            message = (
-                "broken symbolic link" if os.path.islink(display) else "no such file or directory"
-            )
-            out.errors.append((raw, message))
+            out.errors.append((raw, _missing(display)))
         elif os.path.isdir(display):
             candidates.extend(Found(p) for p in walker.walk(display))
         else:

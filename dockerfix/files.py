@@ -15,10 +15,10 @@ file is never overwritten.
 from __future__ import annotations
 
 import contextlib
-import hashlib
+import errno
 import os
 import stat
-import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 UTF8_BOM = b"\xef\xbb\xbf"
@@ -42,6 +42,68 @@ class FileError(Exception):
         return f"{path}: {self.message}"
 
 
+class Interrupted(KeyboardInterrupt):
+    """The run was interrupted by ``signum`` (SIGINT: Ctrl-C, or SIGTERM)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+_critical_depth = 0
+_pending_signal: int | None = None
+
+
+@contextlib.contextmanager
+def _critical() -> Iterator[None]:
+    """A stretch that a signal must not cut in half: a write, its rename, its clean-up.
+
+    With ``handle_signals`` installed, SIGINT/SIGTERM arriving meanwhile are held and
+    raised (as ``Interrupted``) when the stretch is over, so every file is either fully
+    old or fully new and no temporary file is left behind.
+    """
+    global _critical_depth, _pending_signal
+    _critical_depth += 1
+    try:
+        yield
+    finally:
+        _critical_depth -= 1
+        if _critical_depth == 0 and _pending_signal is not None:
+            signum, _pending_signal = _pending_signal, None
+            raise Interrupted(signum)  # the signal wins over an error in flight
+
+
+def _on_signal(signum: int, frame: object) -> None:
+    global _pending_signal
+    if _critical_depth:
+        _pending_signal = signum
+        return
+    raise Interrupted(signum)
+
+
+@contextlib.contextmanager
+def handle_signals() -> Iterator[None]:
+    """SIGINT and SIGTERM raise ``Interrupted``, held back while a file is being replaced.
+
+    Does nothing outside the main thread (where Python cannot install handlers).
+    """
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    wanted = [signal.SIGINT, signal.SIGTERM]
+    previous = {signum: signal.getsignal(signum) for signum in wanted}
+    for signum in wanted:
+        signal.signal(signum, _on_signal)
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
 @dataclass(frozen=True)
 class Source:
     """A file's text and what is needed to write it back faithfully."""
@@ -57,6 +119,8 @@ class Source:
 
 def digest(data: bytes) -> str:
     """The sha256 hex digest of ``data``."""
+    import hashlib  # not at the top: ``--version``, ``--dump`` and stdin mode never need it
+
     return hashlib.sha256(data).hexdigest()
 
 
@@ -94,24 +158,77 @@ def encode(text: str) -> bytes:
     return text.encode("utf-8")
 
 
-def read_bytes(path: str) -> bytes:
-    """The bytes of ``path``; ``FileError`` when it cannot be read."""
+def _open_error(exc: OSError) -> FileError:
+    if isinstance(exc, IsADirectoryError):
+        return FileError("is a directory")
+    if isinstance(exc, FileNotFoundError):
+        return FileError("no such file or directory")
+    if isinstance(exc, PermissionError):
+        return FileError("permission denied")
+    if exc.errno == errno.ELOOP:
+        return FileError("symbolic link loop")
+    return FileError(f"cannot read: {exc.strerror or exc}")
+
+
+def _size(count: int) -> str:
+    return f"{count / (1 << 20):.1f} MiB" if count >= 100_000 else f"{count} bytes"
+
+
+def too_large(size: int | None, limit: int) -> FileError:
+    """The error for a file of ``size`` bytes (None: unknown, over ``limit``)."""
+    shown = _size(size) if size is not None else f"more than {_size(limit)}"
+    return FileError(
+        f"too large: {shown} (dockerfix handles Dockerfiles up to {_size(limit)}); "
+        "left unchanged"
+    )
+
+
+def read_bytes(path: str, limit: int | None = None) -> bytes:
+    """The bytes of ``path``; ``FileError`` when it cannot be read or has more than ``limit``.
+
+    Only regular files are read: a FIFO, a device or a socket named like a Dockerfile is
+    an error, never a hang (the file is opened non-blocking and checked before reading).
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
     try:
-        with open(path, "rb") as handle:
-            return handle.read()
-    except IsADirectoryError:
-        raise FileError("is a directory") from None
-    except FileNotFoundError:
-        raise FileError("no such file or directory") from None
-    except PermissionError:
-        raise FileError("permission denied") from None
+        fd = os.open(path, flags | getattr(os, "O_CLOEXEC", 0))
     except OSError as exc:
-        raise FileError(f"cannot read: {exc.strerror or exc}") from None
+        raise _open_error(exc) from None
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise FileError("is a directory")
+        if not stat.S_ISREG(info.st_mode):
+            raise FileError("not a regular file (a pipe, device or socket); not read")
+        if limit is not None and info.st_size > limit:
+            raise too_large(info.st_size, limit)
+        chunks: list[bytes] = []
+        total = 0
+        while True:
+            chunk = os.read(fd, 1 << 20)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+            if limit is not None and total > limit:  # it grew while being read
+                raise too_large(None, limit)
+        return b"".join(chunks)
+    except OSError as exc:
+        raise _open_error(exc) from None
+    finally:
+        os.close(fd)
 
 
-def read_source(path: str) -> Source:
-    """Read and decode a Dockerfile."""
-    data = read_bytes(path)
+#: The largest Dockerfile dockerfix fixes (real ones are a few kilobytes; BuildKit's own
+#: 49-stage Dockerfile is 20 kB). Bigger files are refused with a clear message.
+MAX_BYTES = 1 << 20
+#: The largest file ``--dump`` parses (parsing is linear, about 1.5 s per MB).
+MAX_DUMP_BYTES = 64 << 20
+
+
+def read_source(path: str, limit: int | None = MAX_BYTES) -> Source:
+    """Read and decode a Dockerfile (``FileError`` above ``limit`` bytes)."""
+    data = read_bytes(path, limit)
     return Source(decode(data), digest(data))
 
 
@@ -132,8 +249,12 @@ def write_atomic(path: str, text: str, expected_digest: str | None = None) -> bo
     """Replace ``path``'s content with ``text`` atomically; False when nothing changed.
 
     A symbolic link is followed (its target is rewritten, the link stays). With
-    ``expected_digest``, the file must still hold the bytes that were read,
-    otherwise ``FileError`` is raised and nothing is written.
+    ``expected_digest``, the file must still hold the bytes that were read, checked
+    when reading and again just before the rename, otherwise ``FileError`` is raised
+    and nothing is written. A read-only file (no write permission bit, or not writable
+    by this user) is refused. Whatever happens — a full disk, a permission error, an
+    interrupt — the file keeps either its old or its new content in full, and the
+    temporary file is removed.
     """
     real = os.path.realpath(path)
     data = encode(text)
@@ -146,12 +267,20 @@ def write_atomic(path: str, text: str, expected_digest: str | None = None) -> bo
         info = os.stat(real)
     except OSError as exc:
         raise FileError(f"cannot stat: {exc.strerror or exc}") from None
+    if not info.st_mode & 0o222 or not os.access(real, os.W_OK):
+        raise FileError("read-only file (no write permission); not written")
+    with _critical():
+        _replace(real, data, info, expected_digest)
+    return True
+
+
+def _replace(real: str, data: bytes, info: os.stat_result, expected_digest: str | None) -> None:
+    import tempfile
+
     directory, name = os.path.split(real)
+    tmp: str | None = None
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".dockerfix.tmp", dir=directory)
-    except OSError as exc:
-        raise FileError(f"cannot write: {exc.strerror or exc}") from None
-    try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
@@ -161,12 +290,16 @@ def write_atomic(path: str, text: str, expected_digest: str | None = None) -> bo
                 with contextlib.suppress(OSError):
                     if (info.st_uid, info.st_gid) != (os.getuid(), os.getgid()):
                         os.chown(tmp, info.st_uid, info.st_gid)
+        if expected_digest is not None and digest(read_bytes(real)) != expected_digest:
+            raise FileError("changed on disk while dockerfix was running; not written")
         os.replace(tmp, real)
+        tmp = None
     except OSError as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
         raise FileError(f"cannot write: {exc.strerror or exc}") from None
-    return True
+    finally:
+        if tmp is not None:  # failed before the rename: the original stays, untouched
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
 
 
 def safe_relative(relative: str) -> bool:
@@ -178,20 +311,66 @@ def safe_relative(relative: str) -> bool:
 
 
 def create_new(path: str, text: str) -> bool:
-    """Create ``path`` with ``text``; False (and nothing written) when it already exists."""
+    """Create ``path`` with ``text``; False (and nothing written) when it already exists.
+
+    The content is written to a temporary file first and then linked into place, which
+    fails if ``path`` exists: the new file appears complete or not at all, even when the
+    disk fills up or the run is interrupted. Where hard links are not supported, the
+    file is created exclusively and removed again if writing fails.
+    """
     if os.path.lexists(path):
         return False
+    with _critical():
+        return _create(path, text)
+
+
+def _create(path: str, text: str) -> bool:
+    directory, name = os.path.split(os.path.abspath(path))
+    tmp: str | None = None
+    try:
+        fd, tmp = _new_temp(directory, name)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(encode(text))
+            handle.flush()
+            os.fsync(handle.fileno())
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            return False
+        except OSError as exc:
+            if exc.errno not in (errno.EPERM, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK):
+                raise
+            return _create_exclusive(path, text)
+    except OSError as exc:
+        raise FileError(f"cannot create: {exc.strerror or exc}") from None
+    finally:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+    return True
+
+
+def _new_temp(directory: str, name: str) -> tuple[int, str]:
+    """A new, exclusively created temporary file beside ``name`` (mode 0666 minus umask)."""
+    while True:
+        tmp = os.path.join(directory, f".{name}.{os.urandom(4).hex()}.dockerfix.tmp")
+        try:
+            return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), tmp
+        except FileExistsError:
+            continue
+
+
+def _create_exclusive(path: str, text: str) -> bool:
+    """``create_new`` without hard links: O_EXCL, removed again when writing fails."""
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     except FileExistsError:
         return False
-    except OSError as exc:
-        raise FileError(f"cannot create: {exc.strerror or exc}") from None
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(encode(text))
-    except OSError as exc:
+    except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(path)
-        raise FileError(f"cannot write: {exc.strerror or exc}") from None
+        raise
     return True

@@ -19,10 +19,10 @@ from typing import TYPE_CHECKING, Any
 
 from dockerfix import files
 from dockerfix.config import Config, ConfigError, ConfigFinder
-from dockerfix.discovery import Discovery, Found, sort_key
 from dockerfix.errors import ParseError
 
 if TYPE_CHECKING:
+    from dockerfix.discovery import Discovery, Found
     from dockerfix.fixer.base import Diagnostic, FixOptions
 
 #: Below this many files a process pool costs more than it saves.
@@ -87,11 +87,22 @@ class Outcome:
     digest: str | None = None
     written: bool = False
     created: list[str] = field(default_factory=list)  # display paths actually created
+    released: bool = False  # the texts were dropped once written or printed (``release``)
+    _changed: bool = False  # ``changed`` as it was when the texts were dropped
 
     @property
     def changed(self) -> bool:
         """True when the fixed text differs from the file's."""
+        if self.released:
+            return self.error is None and self._changed
         return self.error is None and self.old is not None and self.new != self.old
+
+    def release(self) -> None:
+        """Drop the old and new text (a bulk run keeps only what the report needs)."""
+        if not self.released:
+            self._changed = self.changed
+            self.released = True
+            self.old = self.new = None
 
     @property
     def would_change(self) -> bool:
@@ -236,7 +247,10 @@ def _task_for(found: Found, cache: OptionsCache, out: Plan) -> Task | None:
 
 
 def process(task: Task) -> Outcome:
-    """Read, decode and fix one file. Never raises: failures become the outcome's error."""
+    """Read, decode and fix one file. Never raises: failures become the outcome's error.
+
+    Files over ``files.MAX_BYTES`` are refused (an error naming the size and the limit).
+    """
     outcome = Outcome(task.path)
     try:
         if task.text is None:
@@ -307,6 +321,14 @@ def run(
     return results
 
 
+def warm_up() -> None:
+    """Import the fixer and load the grammar tables (before forking workers, which inherit them)."""
+    from dockerfix import parse
+    from dockerfix.fixer import api, pipeline  # noqa: F401
+
+    parse("FROM scratch\n")
+
+
 def _run_pool(tasks: list[Task], jobs: int, collect: Callable[[Outcome], None]) -> list[Task]:
     """Process ``tasks`` in a pool; the tasks left undone if the pool could not run.
 
@@ -317,6 +339,7 @@ def _run_pool(tasks: list[Task], jobs: int, collect: Callable[[Outcome], None]) 
     from concurrent.futures.process import BrokenProcessPool
 
     workers = min(jobs, len(tasks), 61)
+    warm_up()
     try:
         pool = ProcessPoolExecutor(max_workers=workers, initializer=_worker_init)
     except (OSError, NotImplementedError, ImportError):
@@ -335,9 +358,11 @@ def _run_pool(tasks: list[Task], jobs: int, collect: Callable[[Outcome], None]) 
 
 
 def _worker_init() -> None:
+    """Workers only compute: Ctrl-C is the parent's business, SIGTERM simply ends them."""
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def default_jobs() -> int:
@@ -363,26 +388,36 @@ def apply(outcome: Outcome) -> None:
         outcome.error = ErrorInfo(exc.message, exc.line, exc.column)
 
 
-def sorted_outcomes(outcomes: Iterable[Outcome]) -> list[Outcome]:
-    """``outcomes`` in path order, each file to create claimed by the first that asks for it.
+def claim(outcome: Outcome, claimed: set[str]) -> None:
+    """Drop from ``outcome.to_create`` the files an earlier outcome (in ``claimed``) creates.
 
     Two Dockerfiles in one folder both ask for its ``.dockerignore``: the first
     in path order creates it, so a diff never creates the same file twice.
     """
+    for target in list(outcome.to_create):
+        key = os.path.realpath(target)
+        if key in claimed:
+            del outcome.to_create[target]
+        claimed.add(key)
+
+
+def sorted_outcomes(outcomes: Iterable[Outcome]) -> list[Outcome]:
+    """``outcomes`` in path order, each file to create claimed by the first that asks for it."""
+    from dockerfix.discovery import sort_key
+
     ordered = sorted(outcomes, key=lambda o: sort_key(o.path))
     claimed: set[str] = set()
     for outcome in ordered:
-        for target in list(outcome.to_create):
-            key = os.path.realpath(target)
-            if key in claimed:
-                del outcome.to_create[target]
-            claimed.add(key)
+        claim(outcome, claimed)
     return ordered
 
 
 def stdin_outcome(data: bytes, path: str | None, cache: OptionsCache) -> Outcome:
     """The outcome of fixing text read from stdin (``path`` from ``--stdin-filename``)."""
     label = path or "-"
+    if len(data) > files.MAX_BYTES:
+        error = files.too_large(None, files.MAX_BYTES)
+        return Outcome(label, error=ErrorInfo(error.message))
     try:
         text = files.decode(data)
     except files.FileError as exc:

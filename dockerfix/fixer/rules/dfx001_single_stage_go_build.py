@@ -1,6 +1,7 @@
-"""DFX001 single-stage-go-build: split a single-stage Go build into builder and runtime stages.
+"""DFX001 single-stage-go-build.
 
-The analysis and the edit live in ``dockerfix.fixer.split``.
+The analysis that decides the split and the edit that makes it live in
+``dockerfix.fixer.split``.
 """
 
 from __future__ import annotations

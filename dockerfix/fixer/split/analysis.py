@@ -28,49 +28,49 @@ __all__ = ["plan_split"]
 
 def plan_split(tree: cst.Dockerfile, ctx: RuleContext, stage: cst.Stage) -> Plan:
     """The plan that splits ``stage``, the file's only stage; ``Blocked`` when unsafe."""
-    c = Candidate(tree, ctx, stage)
-    _check_stage(c)
-    app_builds = [b for b in c.builds if not b.remote and not b.compile_only]
-    starting = StartCommand(c)
+    candidate = Candidate(tree, ctx, stage)
+    _check_stage(candidate)
+    app_builds = [b for b in candidate.builds if not b.remote and not b.compile_only]
+    starting = StartCommand(candidate)
     if not app_builds:
         starting.check_go_run()
         raise Blocked(
-            c.from_,
+            candidate.from_,
             "no `go build` (or `go install` of a local package) in the stage, so there "
             "is no binary to copy into a runtime stage (the image may be a toolchain or "
             "development image on purpose); if the build happens in a script or "
             "Makefile, split by hand",
         )
-    if not gofacts.is_go_image(c.image):
+    if not gofacts.is_go_image(candidate.image):
         raise Blocked(
-            c.from_,
-            f"the stage builds Go on {c.image or 'an unknown image'}, not on an "
+            candidate.from_,
+            f"the stage builds Go on {candidate.image or 'an unknown image'}, not on an "
             "official golang image whose layout dockerfix knows; split by hand",
         )
     start = starting.read()
-    needs = RuntimeNeeds(c)
+    needs = RuntimeNeeds(candidate)
     outputs = {b.output for b in app_builds if b.output is not None}
     needs.check_after_build(outputs)
     build = starting.binary_build(app_builds, start.argv[0], start.anchor)
     assert build.output is not None
     binary = build.output
-    check_cgo(c, build, app_builds)
+    check_cgo(candidate, build, app_builds)
     for ins in stage.instructions:
         if ins.name == "VOLUME":
             needs.check_volume(ins)
     needs.check_packages_and_dirs()
-    cwd = c.workdir_at(None)  # the container's working directory
-    moves = MovedInstructions(c)
+    cwd = candidate.workdir_at(None)  # the container's working directory
+    moves = MovedInstructions(candidate)
     groups, moved_copies = moves.groups(cwd, start.nodes)
     keep_workdir = bool(moved_copies)
-    files = RuntimeFiles(c)
+    files = RuntimeFiles(candidate)
     file_copies = files.copies(cwd)
     if file_copies:
         keep_workdir = True
-    if c.bc is not None and c.bc.unresolved_runtime_files:
+    if candidate.bc is not None and candidate.bc.unresolved_runtime_files:
         keep_workdir = True
-        shown = ", ".join(f.path for f in c.bc.unresolved_runtime_files[:4])
-        c.notes.append(
+        shown = ", ".join(f.path for f in candidate.bc.unresolved_runtime_files[:4])
+        candidate.notes.append(
             f"the program also opens {shown} by relative path, which is not in the build "
             "context (created at run time or mounted): the runtime stage keeps the "
             "working directory so those paths resolve the same"
@@ -92,44 +92,46 @@ def plan_split(tree: cst.Dockerfile, ctx: RuleContext, stage: cst.Stage) -> Plan
                 f"with {src}, which the program reads at run time; split by hand",
             )
     builder_name = stage.name or "builder"
-    lines = _runtime_header(c, builder_name, binary, runtime_binary, runtime_dir)
+    lines = _runtime_header(candidate, builder_name, binary, runtime_binary, runtime_dir)
     lines += [copy_line(builder_name, src, dst) for src, dst in file_copies]
     lines += files.system_files(builder_name)
     moves.map_healthchecks(groups, binary, runtime_binary, cwd)
-    lines += needed_args(c, groups)
-    new_start = _start_lines(c, start, runtime_binary)
+    lines += needed_args(candidate, groups)
+    new_start = _start_lines(candidate, start, runtime_binary)
     others = sorted({b.output for b in app_builds if b.output and b.output != binary})
     if others:
-        c.notes.append(
+        candidate.notes.append(
             f"the stage also builds {', '.join(others)}; only {binary}, which the "
             "container starts, is copied"
         )
     return Plan(
         builder_name=builder_name,
-        from_=c.from_,
-        new_from=_named_from(c, builder_name),
+        from_=candidate.from_,
+        new_from=_named_from(candidate, builder_name),
         runtime_lines=lines,
         groups=groups,
         start=new_start,
         start_removed=start.nodes,
-        notes=c.notes,
+        notes=candidate.notes,
         binary=binary,
         runtime_binary=runtime_binary,
     )
 
 
-def _check_stage(c: Candidate) -> None:
+def _check_stage(candidate: Candidate) -> None:
     """Block on a runtime image name, builder image or instruction the split cannot handle."""
-    if not re.fullmatch(r"[^\s\"'\\`]+", c.runtime):
-        raise Blocked(c.from_, f"the runtime image {c.runtime!r} is not an image name")
-    if gofacts.is_windows_image(c.image):
+    if not re.fullmatch(r"[^\s\"'\\`]+", candidate.runtime):
         raise Blocked(
-            c.from_,
-            f"the builder image {c.image} is a Windows image and the runtime images "
+            candidate.from_, f"the runtime image {candidate.runtime!r} is not an image name"
+        )
+    if gofacts.is_windows_image(candidate.image):
+        raise Blocked(
+            candidate.from_,
+            f"the builder image {candidate.image} is a Windows image and the runtime images "
             "dockerfix uses are Linux-only; split by hand with a Windows runtime image "
             "(e.g. nanoserver)",
         )
-    for ins in c.stage.instructions:
+    for ins in candidate.stage.instructions:
         if ins.name == "ONBUILD":
             raise Blocked(
                 ins,
@@ -145,18 +147,18 @@ def _check_stage(c: Candidate) -> None:
 
 
 def _start_lines(
-    c: Candidate, start: Start, runtime_binary: str
-) -> list[tuple[cst.Instruction | None, list[str]]]:
+    candidate: Candidate, start: Start, runtime_binary: str
+) -> list[tuple[cst.Instruction | None, tuple[str, str]]]:
     """The runtime stage's exec-form ``ENTRYPOINT`` (and ``CMD``), with what they replace."""
     entry = [runtime_binary, *start.argv[1:]]
-    lines: list[tuple[cst.Instruction | None, list[str]]] = []
+    lines: list[tuple[cst.Instruction | None, tuple[str, str]]] = []
     ep_node = next((n for n in start.nodes if n.name == "ENTRYPOINT"), None)
     cmd_node = next((n for n in start.nodes if n.name == "CMD"), None)
-    lines.append((ep_node or cmd_node, ["ENTRYPOINT", exec_form(entry)]))
+    lines.append((ep_node or cmd_node, ("ENTRYPOINT", exec_form(entry))))
     if start.cmd_args is not None:
-        lines.append((cmd_node, ["CMD", exec_form(start.cmd_args)]))
+        lines.append((cmd_node, ("CMD", exec_form(start.cmd_args))))
     elif ep_node is None and cmd_node is not None:
-        c.notes.append(
+        candidate.notes.append(
             "the CMD becomes an ENTRYPOINT: arguments given to `docker run IMAGE ...` are "
             "now passed to the program instead of replacing it"
         )
@@ -164,19 +166,21 @@ def _start_lines(
 
 
 def _runtime_header(
-    c: Candidate, builder: str, binary: str, runtime_binary: str, runtime_dir: str
+    candidate: Candidate, builder: str, binary: str, runtime_binary: str, runtime_dir: str
 ) -> list[str]:
     """The runtime stage's ``FROM`` (with the builder's ``--platform``), WORKDIR and binary."""
-    platform = next((f for f in c.from_.parsed.flags if f.lower().startswith("--platform=")), None)
-    head = "FROM " + (f"{platform} " if platform else "") + c.runtime
+    platform = next(
+        (f for f in candidate.from_.parsed.flags if f.lower().startswith("--platform=")), None
+    )
+    head = "FROM " + (f"{platform} " if platform else "") + candidate.runtime
     return [head, f"WORKDIR {runtime_dir}", copy_line(builder, binary, runtime_binary)]
 
 
-def _named_from(c: Candidate, builder_name: str) -> cst.Instruction:
+def _named_from(candidate: Candidate, builder_name: str) -> cst.Instruction:
     """The builder's ``FROM`` with ``AS <builder_name>`` added when the stage has no name."""
-    if c.stage.name is not None:
-        return c.from_
-    logical = c.from_.logical
+    if candidate.stage.name is not None:
+        return candidate.from_
+    logical = candidate.from_.logical
     end = len(logical.rstrip())
-    as_word = "as" if c.from_.keyword.islower() else "AS"
-    return c.from_.replace_span(end, end, f" {as_word} {builder_name}")
+    as_word = "as" if candidate.from_.keyword.islower() else "AS"
+    return candidate.from_.replace_span(end, end, f" {as_word} {builder_name}")

@@ -25,10 +25,10 @@ def _var_refs(text: str, escape: str) -> list[str]:
     return list(dict.fromkeys(names))
 
 
-def _definition(c: Candidate, name: str, upto: cst.Instruction) -> cst.Instruction | None:
+def _definition(candidate: Candidate, name: str, upto: cst.Instruction) -> cst.Instruction | None:
     """The last ENV or ARG of the stage that sets or declares ``name`` before ``upto``."""
     found: cst.Instruction | None = None
-    for ins in c.stage.instructions:
+    for ins in candidate.stage.instructions:
         if ins is upto:
             break
         sets = ins.name == "ENV" and name in ins.args[0::3]
@@ -38,24 +38,24 @@ def _definition(c: Candidate, name: str, upto: cst.Instruction) -> cst.Instructi
     return found
 
 
-def needed_args(c: Candidate, groups: list[Group]) -> list[str]:
+def needed_args(candidate: Candidate, groups: list[Group]) -> list[str]:
     """``ARG`` lines the runtime stage needs for the variables its instructions use.
 
     Blocked when a variable is set by the builder or its image rather than by a build
     argument with a literal default.
     """
-    base_env = gofacts.image_env(c.image)
+    base_env = gofacts.image_env(candidate.image)
     defined: set[str] = set()
     lines: list[str] = []
     for group in groups:
         ins = group.instruction
         if ins.name == "HEALTHCHECK":
             continue
-        refs = _var_refs(arguments_text(group.new or ins), c.tree.escape)
+        refs = _var_refs(arguments_text(group.new or ins), candidate.tree.escape)
         for name in refs:
             if name in defined:
                 continue
-            source = _definition(c, name, ins)
+            source = _definition(candidate, name, ins)
             if source is None:
                 # (a global ARG is only visible in a stage that declares it again)
                 if name in base_env or name in gofacts.GO_IMAGE_VARIABLES:

@@ -18,15 +18,15 @@ def _rule_enabled(ctx: RuleContext, code: str) -> bool:
     return options.select is None or code in options.select
 
 
-def check_cgo(c: Candidate, build: gofacts.GoBuild, builds: list[gofacts.GoBuild]) -> None:
+def check_cgo(candidate: Candidate, build: gofacts.GoBuild, builds: list[gofacts.GoBuild]) -> None:
     """Block when the binary of ``build`` may link a C library the runtime image lacks.
 
     ``builds`` are the stage's application builds; a cgo build on a runtime image with the
     right C library is allowed with a note.
     """
-    stage = c.stage
-    context_reasons = list(c.bc.cgo_reasons) if c.bc is not None else []
-    reasons = gofacts.cgo_reasons(c.tree, stage, context_reasons)
+    stage = candidate.stage
+    context_reasons = list(candidate.bc.cgo_reasons) if candidate.bc is not None else []
+    reasons = gofacts.cgo_reasons(candidate.tree, stage, context_reasons)
     for b in builds:
         cmd = b.command
         for flag in ("race", "msan", "asan"):
@@ -37,10 +37,10 @@ def check_cgo(c: Candidate, build: gofacts.GoBuild, builds: list[gofacts.GoBuild
             reasons.append(f"-buildmode={mode.value} needs cgo")
     ldflags = build.command.ldflags or ""
     fully_static = "-extldflags" in ldflags and "-static" in ldflags.split("-extldflags", 1)[1]
-    musl = gofacts.is_musl_image(c.image)
+    musl = gofacts.is_musl_image(candidate.image)
     if reasons and not fully_static:
         why = "; ".join(dict.fromkeys(reasons))
-        if c.static_runtime:
+        if candidate.static_runtime:
             suggestion = (
                 "an alpine runtime image (`--runtime-image alpine:3`), since the builder "
                 "links against musl"
@@ -48,58 +48,58 @@ def check_cgo(c: Candidate, build: gofacts.GoBuild, builds: list[gofacts.GoBuild
                 else f"`--runtime-image {DISTROLESS_CC}`, which has the C library"
             )
             raise Blocked(
-                c.from_,
+                candidate.from_,
                 f"the build needs cgo ({why}), so the binary links the C library and "
-                f"cannot run on {c.runtime}; rerun with {suggestion}, or split by hand",
+                f"cannot run on {candidate.runtime}; rerun with {suggestion}, or split by hand",
             )
-        repo = gofacts.image_repository(c.runtime)
+        repo = gofacts.image_repository(candidate.runtime)
         glibc_runtime = "distroless/base" in repo or "distroless/cc" in repo
         musl_runtime = repo.rsplit("/", 1)[-1] == "alpine"
         if (musl and not musl_runtime) or (not musl and not glibc_runtime):
             libc = "musl (alpine)" if musl else "glibc"
             fit = "an alpine image" if musl else f"distroless base/cc ({DISTROLESS_CC})"
             raise Blocked(
-                c.from_,
+                candidate.from_,
                 f"the build needs cgo ({why}) and links against {libc}, which "
-                f"{c.runtime} may not provide; use {fit} as the runtime image, or "
+                f"{candidate.runtime} may not provide; use {fit} as the runtime image, or "
                 "split by hand",
             )
-        tag = gofacts.image_tag(c.image)
+        tag = gofacts.image_tag(candidate.image)
         if "trixie" in tag and "debian12" in repo:
             raise Blocked(
-                c.from_,
-                f"the builder ({c.image}) has a newer glibc than {c.runtime}; use "
+                candidate.from_,
+                f"the builder ({candidate.image}) has a newer glibc than {candidate.runtime}; use "
                 f"{DISTROLESS_CC} as the runtime image",
             )
-        c.notes.append(
-            f"the build needs cgo ({why}); {c.runtime} provides the C library, but not "
+        candidate.notes.append(
+            f"the build needs cgo ({why}); {candidate.runtime} provides the C library, but not "
             "other shared libraries the program may link"
         )
         return
-    if not c.static_runtime or fully_static:
+    if not candidate.static_runtime or fully_static:
         return
-    setting = gofacts.cgo_setting(c.tree, stage)
+    setting = gofacts.cgo_setting(candidate.tree, stage)
     value = setting.strip("'\"") if setting is not None else None
     has_cc = not musl or bool(reasons)
     if value == "0" or not has_cc:
         return
     if value is None:
         suppressed = any(
-            "DFX003" in suppressions_for(c.tree, node)
-            or "cgo-not-disabled" in suppressions_for(c.tree, node)
-            for node in [c.from_, *(b.instruction for b in builds)]
+            "DFX003" in suppressions_for(candidate.tree, node)
+            or "cgo-not-disabled" in suppressions_for(candidate.tree, node)
+            for node in [candidate.from_, *(b.instruction for b in builds)]
         )
-        if _rule_enabled(c.ctx, "DFX003") and not suppressed:
+        if _rule_enabled(candidate.ctx, "DFX003") and not suppressed:
             return  # DFX003 sets CGO_ENABLED=0 in the builder
         raise Blocked(
-            c.from_,
-            f"CGO_ENABLED is not set and {c.image} has a C compiler, so the binary may "
-            f"link the C library and fail on {c.runtime}; set CGO_ENABLED=0 (rule "
+            candidate.from_,
+            f"CGO_ENABLED is not set and {candidate.image} has a C compiler, so the binary may "
+            f"link the C library and fail on {candidate.runtime}; set CGO_ENABLED=0 (rule "
             "DFX003) first",
         )
     raise Blocked(
-        c.from_,
+        candidate.from_,
         f"CGO_ENABLED is set to `{setting}`, which dockerfix cannot evaluate, and the "
-        f"binary may then link the C library and fail on {c.runtime}; set "
+        f"binary may then link the C library and fail on {candidate.runtime}; set "
         "CGO_ENABLED=0 or split by hand",
     )

@@ -33,21 +33,21 @@ class RuntimeFiles:
     """Finds the files the runtime stage needs and where the builder has them."""
 
     def __init__(self, candidate: Candidate) -> None:
-        self.c = candidate
+        self.candidate = candidate
 
     # -- files the program reads ----------------------------------------------------------------
     def copies(self, cwd: str | None) -> list[tuple[str, str]]:
         """``(builder path, runtime path)`` of the files the program reads at run time."""
-        bc = self.c.bc
+        bc = self.candidate.bc
         if bc is None:
-            self.c.notes.append(
+            self.candidate.notes.append(
                 "the build context is unknown, so files the program reads at run time "
                 "(templates, static files, config) could not be checked: copy any it needs "
                 "into the runtime stage by hand"
             )
             return []
         if bc.truncated:
-            self.c.notes.append(
+            self.candidate.notes.append(
                 "the build context is too large to read completely: files the program reads "
                 "at run time may be missing from the runtime stage"
             )
@@ -57,7 +57,7 @@ class RuntimeFiles:
         for item in bc.runtime_files:
             if cwd is None:
                 raise Blocked(
-                    self.c.from_,
+                    self.candidate.from_,
                     f"the program reads {item.path} at run time ({item.reason}) but the "
                     "working directory cannot be determined; split by hand",
                 )
@@ -73,12 +73,12 @@ class RuntimeFiles:
             copies.append((target, target))
             shown.append(f"{item.path} ({item.reason})")
         if shown:
-            self.c.notes.append(
+            self.candidate.notes.append(
                 f"the program reads {', '.join(shown)} at run time: copied into the runtime "
                 f"stage, whose WORKDIR stays {cwd} so relative paths resolve"
             )
         if missing:
-            self.c.notes.append(
+            self.candidate.notes.append(
                 f"the program reads {', '.join(missing)} at run time, but no COPY puts it "
                 f"under {cwd} in the builder (or .dockerignore leaves it out): not copied, "
                 "check by hand"
@@ -87,7 +87,7 @@ class RuntimeFiles:
 
     def _ignored(self, rel: str) -> bool:
         """True when the context's ``.dockerignore`` leaves ``rel`` out of the build."""
-        bc = self.c.bc
+        bc = self.candidate.bc
         if bc is None or not bc.dockerignore_exists:
             return False
         try:
@@ -99,12 +99,12 @@ class RuntimeFiles:
     def _context_copies(self) -> list[tuple[cst.Instruction, list[str], str]]:
         """COPY/ADD from the build context: instruction, sources, absolute destination."""
         out: list[tuple[cst.Instruction, list[str], str]] = []
-        for ins in self.c.stage.instructions:
+        for ins in self.candidate.stage.instructions:
             if ins.name not in ("COPY", "ADD") or len(ins.args) < 2 or ins.heredocs:
                 continue
             if ins.flag("from") is not None:
                 continue
-            workdir = self.c.workdir_at(ins)
+            workdir = self.candidate.workdir_at(ins)
             dest = gofacts.resolve(workdir, ins.args[-1])
             if dest is not None:
                 out.append((ins, list(ins.args[:-1]), dest))
@@ -112,7 +112,7 @@ class RuntimeFiles:
 
     def _moved_copy_provides(self, target: str) -> bool:
         """True when a COPY/ADD that moves to the runtime stage writes at or above ``target``."""
-        later = self.c.stage.instructions[self.c.last_build_index + 1 :]
+        later = self.candidate.stage.instructions[self.candidate.last_build_index + 1 :]
         for ins, _sources, dest in self._context_copies():
             if any(ins is x for x in later) and (target == dest or target.startswith(dest + "/")):
                 return True
@@ -120,7 +120,7 @@ class RuntimeFiles:
 
     def _in_builder(self, rel: str, target: str) -> bool:
         """True when some COPY/ADD puts the context path ``rel`` at ``target`` in the builder."""
-        bc = self.c.bc
+        bc = self.candidate.bc
         for ins, sources, dest in self._context_copies():
             as_dir = ins.args[-1].endswith("/") or len(sources) > 1
             for source in sources:
@@ -148,35 +148,36 @@ class RuntimeFiles:
         """Lines that copy the CA bundle and (on scratch) Go's time-zone data from ``builder``."""
         custom_ca = self._updates_ca_bundle() and self._adds_certificates()
         lines: list[str] = []
-        if self.c.scratch or custom_ca:
+        if self.candidate.scratch or custom_ca:
             lines.append(
                 copy_line(builder, "/etc/ssl/certs/ca-certificates.crt", "/etc/ssl/certs/")
             )
-            if custom_ca and not self.c.scratch:
-                self.c.notes.append(
+            if custom_ca and not self.candidate.scratch:
+                self.candidate.notes.append(
                     "the builder adds its own CA certificates: the bundle is copied over"
                 )
-        if not self.c.scratch:
+        if not self.candidate.scratch:
             return lines
-        bc = self.c.bc
+        bc = self.candidate.bc
         if bc is None:
-            self.c.notes.append(
+            self.candidate.notes.append(
                 "scratch has no time-zone data; whether the program needs it could not be "
                 "checked without the build context (import time/tzdata if it does)"
             )
             return lines
         if bc.uses_timezones:
-            root = gofacts.goroot(self.c.image)
+            image = self.candidate.image
+            root = gofacts.goroot(image)
             if root is None:
                 raise Blocked(
-                    self.c.from_,
+                    self.candidate.from_,
                     "the program loads time zones and scratch has no time-zone data, but "
-                    f"dockerfix does not know where {self.c.image} keeps Go's zoneinfo.zip; "
+                    f"dockerfix does not know where {image} keeps Go's zoneinfo.zip; "
                     "import time/tzdata in the program, or split by hand",
                 )
             lines.append(copy_line(builder, f"{root}/lib/time/zoneinfo.zip", "/zoneinfo.zip"))
             lines.append("ENV ZONEINFO=/zoneinfo.zip")
-            self.c.notes.append(
+            self.candidate.notes.append(
                 "the program loads time zones: Go's zoneinfo.zip is copied (ZONEINFO)"
             )
         return lines
@@ -185,15 +186,15 @@ class RuntimeFiles:
         """True when a RUN of the stage runs update-ca-certificates or update-ca-trust."""
         return any(
             re.search(r"\bupdate-ca-certificates\b|\bupdate-ca-trust\b", text)
-            for ins in self.c.stage.instructions
+            for ins in self.candidate.stage.instructions
             for text, _ in gofacts.run_scripts(ins)
         )
 
     def _adds_certificates(self) -> bool:
         """True when the stage puts certificates of its own where the CA tools read them."""
-        for ins in self.c.stage.instructions:
+        for ins in self.candidate.stage.instructions:
             if ins.name in ("COPY", "ADD") and len(ins.args) >= 2:
-                workdir = self.c.workdir_at(ins)
+                workdir = self.candidate.workdir_at(ins)
                 dest = gofacts.resolve(workdir, ins.args[-1]) or ""
                 if dest.startswith(steps.CA_DIRS):
                     return True

@@ -76,7 +76,7 @@ class MovedInstructions:
     """Chooses what goes to the runtime stage and rewrites it for that stage."""
 
     def __init__(self, candidate: Candidate) -> None:
-        self.c = candidate
+        self.candidate = candidate
 
     def groups(
         self, cwd: str | None, start_nodes: list[cst.Instruction]
@@ -86,9 +86,9 @@ class MovedInstructions:
         ``cwd`` is the container's working directory, ``start_nodes`` the start command's
         instructions (they are rewritten, not moved).
         """
-        stage = self.c.stage
+        stage = self.candidate.stage
         instructions = stage.instructions
-        last_index = self.c.last_build_index
+        last_index = self.candidate.last_build_index
         run_indexes = [i for i, x in enumerate(instructions) if x.name == "RUN"]
         groups: list[Group] = []
         moved_copies = False
@@ -97,7 +97,7 @@ class MovedInstructions:
             name = ins.name
             if ins in start_nodes:
                 continue
-            comments = leading_comments(self.c.tree, ins)
+            comments = leading_comments(self.candidate.tree, ins)
             if name in _MOVED:
                 groups.append(Group(ins, comments))
             elif name == "USER" and users and ins is users[-1]:
@@ -121,7 +121,7 @@ class MovedInstructions:
         run_indexes: list[int],
         index: int,
     ) -> Group | None:
-        env = self.c.env_at(ins)
+        env = self.candidate.env_at(ins)
         raw = ins.args[0] if ins.args else ""
         value = gofacts.expand(raw, env)
         if value is None:
@@ -129,19 +129,19 @@ class MovedInstructions:
         user, group = _user_part(value)
         if user in _ROOT_USERS:
             return None  # stays in the builder; the runtime stage gets its own USER
-        known = _known_users(self.c.runtime)
+        known = _known_users(self.candidate.runtime)
         for part in (user, group):
             if part is None or part.isdigit() or part in known:
                 continue
             raise Blocked(
                 ins,
-                f"USER {value}: {self.c.runtime} has no user or group `{part}` (it has "
+                f"USER {value}: {self.candidate.runtime} has no user or group `{part}` (it has "
                 f"{', '.join(sorted(known)) or 'no /etc/passwd'}); use a numeric USER such as "
                 "65532:65532 by hand",
             )
         if any(i > index for i in run_indexes):
             # later RUN steps of the build run as this user: keep it there, copy it over
-            copy = new_instruction(self.c.tree, "USER " + arguments_text(ins).strip())
+            copy = new_instruction(self.candidate.tree, "USER " + arguments_text(ins).strip())
             return Group(ins, [], new=copy, keep_in_builder=True)
         return Group(ins, comments)
 
@@ -159,24 +159,24 @@ class MovedInstructions:
                 text = "ENV " + arguments_text(ins).strip()
         else:
             text = "ENV " + " ".join(f"{k}={v}" for k, v, _ in runtime)
-        return Group(ins, [], new=new_instruction(self.c.tree, text), keep_in_builder=True)
+        return Group(ins, [], new=new_instruction(self.candidate.tree, text), keep_in_builder=True)
 
     def _check_moved_copy(self, ins: cst.Instruction, cwd: str | None) -> None:
         chown = ins.flag("chown")
         if chown:
             user, group = _user_part(chown)
-            known = _known_users(self.c.runtime)
+            known = _known_users(self.candidate.runtime)
             for part in (user, group):
                 if part is None or part.isdigit() or part in known or "$" in part:
                     continue
                 raise Blocked(
                     ins,
-                    f"--chown={chown}: {self.c.runtime} has no user or group `{part}`; use "
+                    f"--chown={chown}: {self.candidate.runtime} has no user or group `{part}`; use "
                     "numeric ids by hand",
                 )
         dest = ins.args[-1] if ins.args else ""
         if not dest.startswith("/"):
-            here = self.c.workdir_at(ins)
+            here = self.candidate.workdir_at(ins)
             if here is None or here != cwd:
                 raise Blocked(
                     ins,
@@ -213,7 +213,8 @@ class MovedInstructions:
             if path != binary and not (
                 "/" not in argv[0]
                 and prog == posixpath.basename(binary)
-                and posixpath.dirname(binary) in self.c.env_at(None).get("PATH", "").split(":")
+                and posixpath.dirname(binary)
+                in self.candidate.env_at(None).get("PATH", "").split(":")
             ):
                 tool = "a shell" if prog in SHELLS else f"`{prog}`"
                 raise Blocked(
@@ -225,4 +226,4 @@ class MovedInstructions:
                 )
             head = _healthcheck_head(ins)
             text = f"{head} {exec_form([runtime_binary, *argv[1:]])}"
-            group.new = new_instruction(self.c.tree, text)
+            group.new = new_instruction(self.candidate.tree, text)

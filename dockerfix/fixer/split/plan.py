@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from dockerfix import cst
 from dockerfix.fixer.base import RuleContext
@@ -32,11 +32,11 @@ class Plan:
     new_from: cst.Instruction
     runtime_lines: list[str]
     groups: list[Group]
-    start: list[tuple[cst.Instruction | None, list[str]]]  # (original, new text)
+    start: list[tuple[cst.Instruction | None, tuple[str, str]]]  # (replaced, (keyword, args))
     start_removed: list[cst.Instruction]
-    notes: list[str] = field(default_factory=list)
-    binary: str = ""
-    runtime_binary: str = ""
+    notes: list[str]
+    binary: str
+    runtime_binary: str
 
 
 def _with_newline(node: cst.BodyNode, newline: str) -> cst.BodyNode:

@@ -21,7 +21,7 @@ class RuntimeNeeds:
     """Checks that the builder prepares nothing the runtime stage would lack."""
 
     def __init__(self, candidate: Candidate) -> None:
-        self.c = candidate
+        self.candidate = candidate
 
     # -- what runs after the build ----------------------------------------------------------
     def check_after_build(self, binaries: set[str]) -> None:
@@ -29,8 +29,8 @@ class RuntimeNeeds:
 
         ``binaries`` are the paths the application builds write.
         """
-        instructions = self.c.stage.instructions
-        last = self.c.builds[-1]
+        instructions = self.candidate.stage.instructions
+        last = self.candidate.builds[-1]
         for text, _ in gofacts.run_scripts(last.instruction):
             commands = gocmd.find_go_commands(text)
             if not any(
@@ -40,7 +40,7 @@ class RuntimeNeeds:
             for cmd in shellwords.simple_commands(text):
                 if cmd.start >= last.command.end:
                     self._check_harmless(last.instruction, cmd, binaries)
-        for ins in instructions[self.c.last_build_index + 1 :]:
+        for ins in instructions[self.candidate.last_build_index + 1 :]:
             if ins.name != "RUN":
                 continue
             if ins.is_exec_form:
@@ -52,10 +52,9 @@ class RuntimeNeeds:
     def _check_harmless(
         self, ins: cst.Instruction, cmd: shellwords.SimpleCommand, binaries: set[str]
     ) -> None:
-        program = steps.program(cmd)
-        raw = " ".join(w.raw for w in cmd.words) or " ".join(a.raw for a in cmd.assignments)
         if not cmd.words:
             return
+        program = steps.program(cmd)
         if program is not None and not steps.writes_files(cmd):
             if program in steps.HARMLESS_COMMANDS or re.fullmatch(r"go\d[\w.]*", program):
                 return
@@ -63,17 +62,17 @@ class RuntimeNeeds:
             if program in steps.INSTALL and subcommands and subcommands[0] in steps.REMOVING:
                 return
             if program in steps.BINARY_COMMANDS:
-                workdir = self.c.workdir_at(ins)
+                workdir = self.candidate.workdir_at(ins)
                 operands = steps.operands(cmd)
                 if program == "chmod" and operands:
                     operands = operands[1:]  # the mode
                 targets = [gofacts.resolve(workdir, o) if o else None for o in operands]
                 if targets and all(t in binaries for t in targets):
                     return
-        raise Blocked(ins, self._after_build_reason(ins, raw))
+        raise Blocked(ins, self._after_build_reason(ins, " ".join(w.raw for w in cmd.words)))
 
     def _after_build_reason(self, ins: cst.Instruction, what: str) -> str:
-        line = self.c.line(ins)
+        line = self.candidate.line(ins)
         return (
             f"`{' '.join(what.split())[:60]}` (line {line}) runs after the go build and may "
             "prepare the running container (packages, users, files, permissions); a "
@@ -84,7 +83,7 @@ class RuntimeNeeds:
     # -- packages and directories -------------------------------------------------------------
     def check_packages_and_dirs(self) -> None:
         """Block on installed packages that are not build tools and on run-time directories."""
-        stage = self.c.stage
+        stage = self.candidate.stage
         installed: list[tuple[str, str, cst.Instruction]] = []
         removed: set[str] = set()
         mkdirs: list[tuple[str, cst.Instruction]] = []
@@ -93,7 +92,7 @@ class RuntimeNeeds:
                 got, gone = steps.package_changes(text)
                 installed += [(n, g, ins) for n, g in got]
                 removed.update(gone)
-                workdir = self.c.workdir_at(ins)
+                workdir = self.candidate.workdir_at(ins)
                 for cmd in shellwords.simple_commands(text):
                     if steps.program(cmd) == "mkdir":
                         for operand in steps.operands(cmd):
@@ -114,7 +113,7 @@ class RuntimeNeeds:
             ins = runtime_packages[0][1]
             raise Blocked(
                 ins,
-                f"the stage installs {names} (line {self.c.line(ins)}), which the program "
+                f"the stage installs {names} (line {self.candidate.line(ins)}), which the program "
                 "may run at run time; distroless and scratch have no package manager. If "
                 "they only serve the build, split by hand",
             )
@@ -124,7 +123,7 @@ class RuntimeNeeds:
                 continue
             raise Blocked(
                 ins,
-                f"line {self.c.line(ins)} creates {path}, which the build does not use, so "
+                f"line {self.candidate.line(ins)} creates {path}, which the build does not use, so "
                 "the program probably does at run time; the runtime stage would not have it. "
                 "Split by hand (e.g. create it with COPY --from=builder)",
             )
@@ -132,18 +131,18 @@ class RuntimeNeeds:
     def _used_dirs(self) -> set[str]:
         """Directories the build itself uses: WORKDIRs, COPY destinations, GOPATH, /tmp."""
         used = {"/go", "/tmp", "/root", "/usr/local/go", "/var/cache", "/var/lib/apt"}
-        for ins in self.c.stage.instructions:
+        for ins in self.candidate.stage.instructions:
             if ins.name == "VOLUME":
                 used.update(posixpath.normpath(a) for a in ins.args if a.startswith("/"))
-        for ins in self.c.stage.instructions:
-            workdir = self.c.workdir_at(ins)
+        for ins in self.candidate.stage.instructions:
+            workdir = self.candidate.workdir_at(ins)
             if workdir is not None and ins.name in ("WORKDIR", "COPY", "ADD", "RUN"):
                 used.add(workdir)
             if ins.name in ("COPY", "ADD") and len(ins.args) >= 2:
                 dest = gofacts.resolve(workdir, ins.args[-1])
                 if dest is not None:
                     used.add(dest)
-        after = self.c.workdir_at(None)
+        after = self.candidate.workdir_at(None)
         if after is not None:
             used.add(after)
         return used
@@ -151,29 +150,29 @@ class RuntimeNeeds:
     # -- volumes --------------------------------------------------------------------------------
     def check_volume(self, ins: cst.Instruction) -> None:
         """Block when the stage writes into the ``VOLUME`` of ``ins``."""
-        env = self.c.env_at(ins)
+        env = self.candidate.env_at(ins)
         for raw in ins.args:
             path = gofacts.expand(raw, env)
             if path is None:
                 raise Blocked(ins, f"the VOLUME path {raw} depends on an unknown variable")
             path = posixpath.normpath(path)
-            for other in self.c.stage.instructions:
+            for other in self.candidate.stage.instructions:
                 if other is ins:
                     continue
                 for text, _ in gofacts.run_scripts(other):
                     if re.search(rf"(?<![\w/.-]){re.escape(path)}(?![\w.-])", text):
                         raise Blocked(
                             ins,
-                            f"line {self.c.line(other)} prepares the volume {path}; the "
+                            f"line {self.candidate.line(other)} prepares the volume {path}; the "
                             "runtime stage would start with it empty and root-owned. Split by "
                             "hand",
                         )
                 if other.name in ("COPY", "ADD") and len(other.args) >= 2:
-                    workdir = self.c.workdir_at(other)
+                    workdir = self.candidate.workdir_at(other)
                     dest = gofacts.resolve(workdir, other.args[-1])
                     if dest is not None and (dest == path or dest.startswith(path + "/")):
                         raise Blocked(
                             ins,
-                            f"line {self.c.line(other)} copies files into the volume "
+                            f"line {self.candidate.line(other)} copies files into the volume "
                             f"{path}; split by hand",
                         )

@@ -32,11 +32,11 @@ class StartCommand:
     """Reads the start command and finds the build whose binary it runs."""
 
     def __init__(self, candidate: Candidate) -> None:
-        self.c = candidate
+        self.candidate = candidate
 
     def check_go_run(self) -> None:
         """Explain a container that starts with ``go run`` (it has nothing to split yet)."""
-        for ins in reversed(self.c.stage.instructions):
+        for ins in reversed(self.candidate.stage.instructions):
             if ins.name not in ("CMD", "ENTRYPOINT"):
                 continue
             argv = (
@@ -48,14 +48,14 @@ class StartCommand:
 
     def read(self) -> Start:
         """The start command in force; blocked when it is missing or needs a shell."""
-        stage = self.c.stage
+        stage = self.candidate.stage
         eps = [i for i in stage.instructions if i.name == "ENTRYPOINT"]
         cmds = [i for i in stage.instructions if i.name == "CMD"]
         ep = eps[-1] if eps else None
         cmd = cmds[-1] if cmds else None
         if ep is None and cmd is None:
             raise Blocked(
-                self.c.from_,
+                self.candidate.from_,
                 "no CMD or ENTRYPOINT says which program the container runs; add "
                 'ENTRYPOINT ["/path/to/binary"] (or split by hand)',
             )
@@ -142,7 +142,7 @@ class StartCommand:
         unknown = [b for b in builds if b.output is None]
         chosen: str | None = None
         if "/" in program:
-            cwd = self.c.workdir_at(None)
+            cwd = self.candidate.workdir_at(None)
             path = gofacts.resolve(cwd, program)
             if path is None:
                 raise Blocked(
@@ -153,14 +153,14 @@ class StartCommand:
             if path in by_output:
                 chosen = path
         else:
-            env = self.c.env_at(None)
+            env = self.candidate.env_at(None)
             for directory in env.get("PATH", "").split(":"):
-                candidate = posixpath.join(directory or ".", program)
-                if candidate in by_output:
-                    chosen = candidate
+                on_path = posixpath.join(directory or ".", program)
+                if on_path in by_output:
+                    chosen = on_path
                     break
         if chosen is not None:
-            tools = [b for b in self.c.builds if b.remote]
+            tools = [b for b in self.candidate.builds if b.remote]
             for tool in tools:
                 names = [
                     gocmd.default_binary_name(None, p.split("@", 1)[0])
@@ -200,7 +200,7 @@ class StartCommand:
                 f"{where} may write several binaries and dockerfix cannot tell their names; "
                 "build the program with `-o /path/to/binary`"
             )
-        if self.c.bc is None:
+        if self.candidate.bc is None:
             return (
                 f"without -o, {where} names the binary after the module path in go.mod, which "
                 "is unknown without the build context; add `-o /path/to/binary` or run "

@@ -436,7 +436,7 @@ def main(
     from dockerfix.files import handle_signals
 
     try:
-        with handle_signals():
+        with handle_signals(linger=_is_program()):
             code = _dispatch(
                 paths,
                 mode,
@@ -461,6 +461,14 @@ def main(
         os.dup2(devnull, sys.stdout.fileno())
         code = 1 if mode.value in ("report", "check", "diff") and not exit_zero else 0
     ctx.exit(code)
+
+
+def _is_program() -> bool:
+    """True in a ``dockerfix`` process (not when ``main`` is called from other code)."""
+    name = os.path.basename(sys.argv[0]) if sys.argv else ""
+    return name in ("dockerfix", "dockerfix.exe") or (
+        name == "__main__.py" and os.path.basename(os.path.dirname(sys.argv[0])) == "dockerfix"
+    )
 
 
 def _dispatch(

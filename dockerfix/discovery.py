@@ -182,7 +182,12 @@ class _Walker:
             shown = os.path.join(display, entry.name) if display != "." else entry.name
             path = os.path.join(absolute, entry.name)
             if entry.is_symlink():
-                if is_dockerfile_name(entry.name) or entry.is_dir():
+                try:
+                    to_dir = entry.is_dir()
+                except OSError:  # a loop (``a -> a``) or a link it may not follow
+                    self.out.skipped.append((shown, "symbolic link loop or unreadable link"))
+                    continue
+                if is_dockerfile_name(entry.name) or to_dir:
                     self.out.skipped.append((shown, _symlink_reason(path, real_root)))
                 continue
             try:

@@ -52,6 +52,7 @@ class Interrupted(KeyboardInterrupt):
 
 _critical_depth = 0
 _pending_signal: int | None = None
+_interrupted = False
 
 
 @contextlib.contextmanager
@@ -74,7 +75,10 @@ def _critical() -> Iterator[None]:
 
 
 def _on_signal(signum: int, frame: object) -> None:
-    global _pending_signal
+    global _pending_signal, _interrupted
+    if _interrupted:
+        return  # already stopping: a second Ctrl-C must not cut the clean-up short
+    _interrupted = True
     if _critical_depth:
         _pending_signal = signum
         return
@@ -82,26 +86,33 @@ def _on_signal(signum: int, frame: object) -> None:
 
 
 @contextlib.contextmanager
-def handle_signals() -> Iterator[None]:
-    """SIGINT and SIGTERM raise ``Interrupted``, held back while a file is being replaced.
+def handle_signals(*, linger: bool = False) -> Iterator[None]:
+    """SIGINT and SIGTERM raise ``Interrupted`` once, held back while a file is replaced.
 
-    Does nothing outside the main thread (where Python cannot install handlers).
+    Further signals are ignored while the run stops (workers are waited for, files in
+    flight finished). With ``linger`` (a real ``dockerfix`` process, about to exit) they
+    stay ignored after an interrupt, so a late Ctrl-C cannot break the interpreter's own
+    clean-up; otherwise the previous handlers come back. Does nothing outside the main
+    thread (where Python cannot install handlers).
     """
     import signal
     import threading
 
+    global _interrupted, _pending_signal
     if threading.current_thread() is not threading.main_thread():
         yield
         return
     wanted = [signal.SIGINT, signal.SIGTERM]
     previous = {signum: signal.getsignal(signum) for signum in wanted}
+    _interrupted, _pending_signal = False, None
     for signum in wanted:
         signal.signal(signum, _on_signal)
     try:
         yield
     finally:
         for signum, handler in previous.items():
-            signal.signal(signum, handler)
+            signal.signal(signum, signal.SIG_IGN if linger and _interrupted else handler)
+        _interrupted, _pending_signal = False, None
 
 
 @dataclass(frozen=True)

@@ -112,9 +112,12 @@ _GO_SPACE_BYTES: Final = frozenset(b"\t\n\v\f\r \x85\xa0")
 
 _RE_WHITESPACE: Final = re.compile(r"[\t\v\f\r ]+")
 # Go's \s is [\t\n\f\r ] and its $ is the end of the text.
-_RE_DIRECTIVE: Final = re.compile(
-    r"([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=[\t\n\f\r ]*(.+?)[\t\n\f\r ]*\Z"
-)
+# BuildKit's ``^([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.+?)\s*$`` runs on RE2 (linear time). In
+# Python's backtracking engine the lazy ``(.+?)\s*$`` is quadratic on a value followed
+# by a long run of spaces, so only the head is a regular expression and
+# ``_directive_value`` does the rest in one pass (same result, see its docstring).
+_RE_DIRECTIVE_HEAD: Final = re.compile(r"([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=([\t\n\f\r ]*)")
+_GO_RE_SPACE: Final = "\t\n\f\r "
 _RE_HEREDOC: Final = re.compile(r"([0-9]*)<<(-?)[\t\n\f\r ]*([^<]*)\Z")
 _RE_SURROGATE: Final = re.compile("[\ud800-\udfff]")
 
@@ -1072,7 +1075,11 @@ def _parse_heredoc(word: str) -> Heredoc | None:
     if match is None:
         return None
     digits, dash, rest = match.groups()
-    fd = min(int(digits), _MAX_UINT64) if digits else 0
+    significant = digits.lstrip("0")  # never int() of 60,000 digits (Python refuses > 4,300)
+    if len(significant) > 20:  # more than 2**64 - 1 has
+        fd = _MAX_UINT64
+    else:
+        fd = min(int(significant), _MAX_UINT64) if significant else 0
     if not rest:
         return None
     try:
@@ -1159,10 +1166,31 @@ def parse_directive(line: str) -> tuple[str, str] | None:
     token = _trim_left_space(_canon(line).rstrip("\r\n"))
     if not token.startswith("#"):
         return None
-    match = _RE_DIRECTIVE.match(_trim_left_space(token[1:]))
-    if match is None:
+    text = _trim_left_space(token[1:])
+    head = _RE_DIRECTIVE_HEAD.match(text)
+    if head is None:
         return None
-    name = match.group(1).lower()
+    value = _directive_value(text[head.end() :], head.group(2))
+    if value is None:
+        return None
+    name = head.group(1).lower()
     if name not in _VALID_DIRECTIVES:
         return None
-    return name, match.group(2)
+    return name, value
+
+
+def _directive_value(rest: str, spaces: str) -> str | None:
+    r"""Group 2 of ``NAME\s*=\s*(.+?)\s*\Z`` given what follows ``NAME\s*=\s*``.
+
+    ``rest`` starts with a non-space (or is empty); ``spaces`` are the white space the
+    head took after ``=``. ``.`` matches anything but ``\n``. The lazy value is
+    ``rest`` without its trailing white space, and fails if that holds a ``\n``; when
+    ``rest`` is empty the engine gives back the last space that is not ``\n``.
+    """
+    value = rest.rstrip(_GO_RE_SPACE)
+    if value:
+        return None if "\n" in value else value
+    for char in reversed(spaces):
+        if char != "\n":
+            return char
+    return None

@@ -151,6 +151,10 @@ def _run_dump(paths: Sequence[str], stdin_filename: str | None) -> int:
             _err(exc.located(label))
             code = 2
             continue
+        except Exception as exc:  # a bug in dockerfix: say so, in the usual form
+            _err(f"{label}: internal error: {type(exc).__name__}: {exc} (please report this)")
+            code = 2
+            continue
         for warning in warnings:
             _err(warning)
         if len(paths) > 1:

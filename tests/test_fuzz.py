@@ -121,6 +121,10 @@ def test_command_line_survives_mutated_dockerfiles(data: bytes) -> None:
         _assert_clean(piped, "app/Dockerfile")
         if piped.returncode == 2:
             assert piped.stdout == b""
+        # --dump: BuildKit's view or a located error
+        dumped = _run(["--dump", "app/Dockerfile"], root)
+        assert dumped.returncode in (0, 2), dumped.stderr
+        _assert_clean(dumped, "app/Dockerfile")
         # --write: the file is fixed in place or left byte-identical
         written = _run(["--write", "app"], root)
         assert written.returncode in (0, 2), written.stderr

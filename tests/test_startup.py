@@ -1,0 +1,171 @@
+"""Start-up: each kind of run imports only what it needs; the grammar cache never fails a run.
+
+Checked in fresh interpreters (what an editor pays on every save): ``--version`` imports
+neither the parser nor the fixer; ``--dump`` the parser but no fixer rule; no run
+imports ``rich`` unless it draws on a terminal, nor ``lark`` once the grammar tables are
+cached. Timings are in bench/startup_bench.py and docs/PERFORMANCE.md.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from dockerfix import __version__
+
+from .clitools import GO, clean_env
+
+SCRIPT = """
+import atexit, json, sys
+out = sys.argv[1]
+atexit.register(lambda: json.dump(sorted(sys.modules), open(out, "w")))
+from dockerfix.cli import main
+main(sys.argv[2:], prog_name="dockerfix")
+"""
+
+
+def modules_of(
+    args: list[str], tmp_path: Path, cache: Path, stdin: bytes = b""
+) -> tuple[int, set[str], str]:
+    """Exit code, imported modules and stderr of ``dockerfix ARGS`` in a fresh interpreter."""
+    report = tmp_path / "modules.json"
+    done = subprocess.run(
+        [sys.executable, "-c", SCRIPT, str(report), *args],
+        input=stdin,
+        capture_output=True,
+        cwd=tmp_path,
+        env=clean_env(DOCKERFIX_CACHE_DIR=str(cache)),
+        timeout=120,
+        check=False,
+    )
+    return done.returncode, set(json.loads(report.read_text())), done.stderr.decode()
+
+
+def _loaded(modules: set[str], *prefixes: str) -> list[str]:
+    below = tuple(p + "." for p in prefixes)
+    return sorted(m for m in modules if m in prefixes or m.startswith(below))
+
+
+@pytest.fixture
+def warm_cache(tmp_path: Path) -> Path:
+    """A grammar cache already filled by one run."""
+    cache = tmp_path / "cache"
+    (tmp_path / "Dockerfile").write_text(GO)
+    modules_of(["--dump", "Dockerfile"], tmp_path, cache)
+    assert list(cache.glob(f"{__version__}/lalr-*.pickle"))
+    return cache
+
+
+RULES = ("dockerfix.fixer",)
+HEAVY = ("rich", "lark")
+
+
+def test_version_imports_no_parser_no_fixer(tmp_path: Path, warm_cache: Path) -> None:
+    code, modules, _ = modules_of(["--version"], tmp_path, warm_cache)
+    assert code == 0
+    assert _loaded(modules, *RULES, *HEAVY, "dockerfix.grammar", "dockerfix.cst") == []
+    assert _loaded(modules, "dockerfix.runner", "dockerfix.report", "pathspec", "tomllib") == []
+
+
+def test_help_still_names_the_default_runtime_image(tmp_path: Path, warm_cache: Path) -> None:
+    from dockerfix.fixer.base import DEFAULT_RUNTIME_IMAGE
+
+    done = subprocess.run(
+        [sys.executable, "-m", "dockerfix", "--help"],
+        capture_output=True,
+        text=True,
+        env=clean_env(DOCKERFIX_CACHE_DIR=str(warm_cache)),
+        check=True,
+    )
+    assert f"[default: {DEFAULT_RUNTIME_IMAGE}]" in " ".join(done.stdout.split())
+
+
+def test_dump_imports_the_parser_but_no_rule(tmp_path: Path, warm_cache: Path) -> None:
+    (tmp_path / "Dockerfile").write_text(GO)
+    code, modules, _ = modules_of(["--dump", "Dockerfile"], tmp_path, warm_cache)
+    assert code == 0
+    assert "dockerfix.grammar.parser" in modules
+    assert _loaded(modules, *RULES, *HEAVY, "dockerfix.report", "pathspec") == []
+
+
+def test_stdin_fix_imports_no_rich_and_no_lark(tmp_path: Path, warm_cache: Path) -> None:
+    code, modules, _ = modules_of(
+        ["-", "--stdin-filename", "Dockerfile"], tmp_path, warm_cache, GO.encode()
+    )
+    assert code == 0
+    assert "dockerfix.fixer.rules" in modules
+    assert _loaded(modules, *HEAVY, "dockerfix.terminal", "dockerfix.discovery") == []
+
+
+def test_bulk_check_without_a_terminal_imports_no_rich(tmp_path: Path, warm_cache: Path) -> None:
+    for i in range(20):
+        (tmp_path / f"s{i}").mkdir()
+        (tmp_path / f"s{i}" / "Dockerfile").write_text(GO)
+    code, modules, _ = modules_of(["--check", "."], tmp_path, warm_cache)
+    assert code == 1
+    assert _loaded(modules, *HEAVY) == []
+
+
+# -- the grammar cache under the command line ----------------------------------------------
+
+
+def _fix_via_cli(tmp_path: Path, cache: Path) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(
+        [sys.executable, "-m", "dockerfix", "-", "--stdin-filename", "Dockerfile"],
+        input=GO.encode(),
+        capture_output=True,
+        cwd=tmp_path,
+        env=clean_env(DOCKERFIX_CACHE_DIR=str(cache)),
+        timeout=120,
+        check=False,
+    )
+
+
+def test_missing_cache_dir_is_created_per_version(tmp_path: Path) -> None:
+    cache = tmp_path / "does" / "not" / "exist"
+    done = _fix_via_cli(tmp_path, cache)
+    assert done.returncode == 0, done.stderr
+    assert b"ENTRYPOINT" in done.stdout
+    (table,) = cache.glob(f"{__version__}/lalr-*.pickle")
+    assert table.stat().st_size > 1000
+
+
+def test_unwritable_cache_dir_is_not_an_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    done = _fix_via_cli(tmp_path, blocker / "cache")  # cannot be created, as root too
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == b""
+    assert b"ENTRYPOINT" in done.stdout
+    for args in (["--dump", "-"], ["--check", "-"]):
+        again = subprocess.run(
+            [sys.executable, "-m", "dockerfix", *args],
+            input=GO.encode(),
+            capture_output=True,
+            cwd=tmp_path,
+            env=clean_env(DOCKERFIX_CACHE_DIR=str(blocker / "cache")),
+            timeout=120,
+            check=False,
+        )
+        assert again.returncode in (0, 1), again.stderr
+        assert b"Traceback" not in again.stderr
+
+
+def test_read_only_cache_file_and_corrupt_cache_are_not_errors(
+    tmp_path: Path, warm_cache: Path
+) -> None:
+    (table,) = warm_cache.glob(f"{__version__}/lalr-*.pickle")
+    table.chmod(0o444)
+    assert _fix_via_cli(tmp_path, warm_cache).returncode == 0
+    table.chmod(0o644)
+    table.write_bytes(b"\x80\x05garbage")
+    done = _fix_via_cli(tmp_path, warm_cache)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == b""
+    assert b"ENTRYPOINT" in done.stdout
+
+

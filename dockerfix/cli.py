@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -55,6 +55,19 @@ def _write(text: str, *, err: bool = False) -> None:
     else:
         buffer.write(data)
         buffer.flush()
+
+
+def _write_chunks(chunks: Iterable[str], *, err: bool = False) -> None:
+    """Write a long output piece by piece, in blocks of about 64 kB."""
+    block: list[str] = []
+    size = 0
+    for chunk in chunks:
+        block.append(chunk)
+        size += len(chunk)
+        if size >= 1 << 16:
+            _write("".join(block), err=err)
+            block, size = [], 0
+    _write("".join(block), err=err)
 
 
 def _err(line: str) -> None:
@@ -222,7 +235,7 @@ def _run_paths(
     exit_zero: bool,
 ) -> int:
     from dockerfix.discovery import discover
-    from dockerfix.report import Report, error_lines, render, render_diff, render_unfixed
+    from dockerfix.report import Report, error_lines, render_chunks, render_diff, render_unfixed
     from dockerfix.runner import (
         Mode,
         OptionsCache,
@@ -285,9 +298,10 @@ def _run_paths(
             _write(render_unfixed(report, _color_for(sys.stderr, color)), err=True)
     elif mode is Mode.WRITE and output_format == "text":
         # The files are the product: what was done is a diagnostic, on stderr.
-        _write(render(report, output_format, _color_for(sys.stderr, color), quiet), err=True)
+        stderr_color = _color_for(sys.stderr, color)
+        _write_chunks(render_chunks(report, output_format, stderr_color, quiet), err=True)
     else:
-        _write(render(report, output_format, _stdout_color(color), quiet))
+        _write_chunks(render_chunks(report, output_format, _stdout_color(color), quiet))
     if person:
         from dockerfix.terminal import print_summary
 

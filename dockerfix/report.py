@@ -18,7 +18,7 @@ import hashlib
 import json
 import os
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -234,17 +234,52 @@ def summary(report: Report) -> dict[str, Any]:
     }
 
 
-def render_json(report: Report) -> str:
-    """The JSON output: tool, version, mode, summary and one entry per file."""
+class _LazyArray(list):  # type: ignore[type-arg]
+    """A JSON array whose items are made one at a time while the document is written.
+
+    ``json``'s streaming encoder (``iterencode`` with an indent: the pure-Python one)
+    asks only for truth and iteration, so a bulk run never holds every file's entry —
+    the output is the same as ``json.dumps`` of the full list.
+    """
+
+    def __init__(self, count: int, items: Callable[[], Iterator[Any]]) -> None:
+        super().__init__()
+        self._count = count
+        self._items = items
+
+    def __iter__(self) -> Iterator[Any]:
+        return self._items()
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __bool__(self) -> bool:
+        return self._count > 0
+
+
+def _json_chunks(document: Any) -> Iterator[str]:
+    yield from json.JSONEncoder(indent=2, ensure_ascii=False).iterencode(document)
+    yield "\n"
+
+
+def json_chunks(report: Report) -> Iterator[str]:
+    """The JSON output, piece by piece: tool, version, mode, summary, one entry per file."""
     document = {
         "tool": "dockerfix",
         "version": __version__,
         "mode": report.mode.value,
         "exit_code": report.exit_code,
         "summary": summary(report),
-        "files": [file_summary(report, o) for o in report.outcomes],
+        "files": _LazyArray(
+            len(report.outcomes), lambda: (file_summary(report, o) for o in report.outcomes)
+        ),
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return _json_chunks(document)
+
+
+def render_json(report: Report) -> str:
+    """The JSON output: tool, version, mode, summary and one entry per file."""
+    return "".join(json_chunks(report))
 
 
 # -- sarif -------------------------------------------------------------------------------
@@ -277,31 +312,24 @@ def _region(line: int, column: int, end_line: int | None = None) -> dict[str, in
     return region
 
 
-def render_sarif(report: Report) -> str:
-    """SARIF 2.1.0 (one run; findings as results, file errors as notifications)."""
-    rules = _rule_catalogue()
-    index = {r["id"]: i for i, r in enumerate(rules)}
-    results: list[dict[str, Any]] = []
-    notifications: list[dict[str, Any]] = []
+def _sarif_notification(o: Outcome) -> dict[str, Any]:
+    assert o.error is not None
+    location = {"artifactLocation": {"uri": relative_uri(o.path), "uriBaseId": "%SRCROOT%"}}
+    return {
+        "level": "error",
+        "message": {"text": o.error.message},
+        "descriptor": {"id": o.error.kind},
+        "locations": [
+            {"physicalLocation": {**location, "region": _region(o.error.line, o.error.column)}}
+        ],
+    }
+
+
+def _sarif_results(report: Report, index: dict[str, int]) -> Iterator[dict[str, Any]]:
     for o in report.outcomes:
-        location = {"artifactLocation": {"uri": relative_uri(o.path), "uriBaseId": "%SRCROOT%"}}
         if o.error is not None:
-            notifications.append(
-                {
-                    "level": "error",
-                    "message": {"text": o.error.message},
-                    "descriptor": {"id": o.error.kind},
-                    "locations": [
-                        {
-                            "physicalLocation": {
-                                **location,
-                                "region": _region(o.error.line, o.error.column),
-                            }
-                        }
-                    ],
-                }
-            )
             continue
+        location = {"artifactLocation": {"uri": relative_uri(o.path), "uriBaseId": "%SRCROOT%"}}
         for d in o.diagnostics:
             status = report.status_of(o, d)
             text = d.message if d.fixed else f"{d.message} (not fixed: {d.reason or 'see docs'})"
@@ -321,7 +349,15 @@ def render_sarif(report: Report) -> str:
             }
             if d.code in index:
                 result["ruleIndex"] = index[d.code]
-            results.append(result)
+            yield result
+
+
+def sarif_chunks(report: Report) -> Iterator[str]:
+    """SARIF 2.1.0, piece by piece (one run; findings as results, file errors as notifications)."""
+    rules = _rule_catalogue()
+    index = {r["id"]: i for i, r in enumerate(rules)}
+    notifications = [_sarif_notification(o) for o in report.errors]
+    count = sum(len(o.diagnostics) for o in report.outcomes if o.error is None)
     document = {
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
@@ -342,11 +378,16 @@ def render_sarif(report: Report) -> str:
                         "toolExecutionNotifications": notifications,
                     }
                 ],
-                "results": results,
+                "results": _LazyArray(count, lambda: _sarif_results(report, index)),
             }
         ],
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return _json_chunks(document)
+
+
+def render_sarif(report: Report) -> str:
+    """SARIF 2.1.0 (one run; findings as results, file errors as notifications)."""
+    return "".join(sarif_chunks(report))
 
 
 # -- github ------------------------------------------------------------------------------
@@ -367,7 +408,11 @@ def _command(kind: str, properties: dict[str, object], message: str) -> str:
 
 def render_github(report: Report) -> str:
     """GitHub Actions workflow commands: warnings for fixes, notices for the rest, errors."""
-    lines: list[str] = []
+    return "".join(github_chunks(report))
+
+
+def github_chunks(report: Report) -> Iterator[str]:
+    """``render_github``, one line at a time."""
     for o in report.outcomes:
         path = relative_uri(o.path)
         if o.error is not None:
@@ -375,7 +420,7 @@ def render_github(report: Report) -> str:
             if o.error.line:
                 props.update(line=o.error.line, col=o.error.column)
             props["title"] = f"dockerfix {o.error.kind}"
-            lines.append(_command("error", props, o.error.message))
+            yield _command("error", props, o.error.message) + "\n"
             continue
         for d in o.diagnostics:
             props = {
@@ -386,11 +431,10 @@ def render_github(report: Report) -> str:
                 "title": f"{d.code} ({d.name})",
             }
             if d.fixed:
-                lines.append(_command("warning", props, d.message))
+                yield _command("warning", props, d.message) + "\n"
             else:
                 reason = f" — not fixed: {d.reason}" if d.reason else " — not fixed"
-                lines.append(_command("notice", props, d.message + reason))
-    return "".join(line + "\n" for line in lines)
+                yield _command("notice", props, d.message + reason) + "\n"
 
 
 # -- gitlab ------------------------------------------------------------------------------
@@ -402,12 +446,21 @@ def _fingerprint(*parts: object) -> str:
 
 def render_gitlab(report: Report) -> str:
     """GitLab Code Quality JSON: one issue per finding and per file error."""
-    issues: list[dict[str, Any]] = []
+    return "".join(gitlab_chunks(report))
+
+
+def gitlab_chunks(report: Report) -> Iterator[str]:
+    """``render_gitlab``, piece by piece."""
+    count = sum(1 if o.error is not None else len(o.diagnostics) for o in report.outcomes)
+    return _json_chunks(_LazyArray(count, lambda: _gitlab_issues(report)))
+
+
+def _gitlab_issues(report: Report) -> Iterator[dict[str, Any]]:
     seen: Counter[tuple[str, str, str]] = Counter()
     for o in report.outcomes:
         path = relative_uri(o.path)
         if o.error is not None:
-            issues.append(
+            yield (
                 {
                     "description": o.error.message,
                     "check_name": f"dockerfix/{o.error.kind}",
@@ -423,7 +476,7 @@ def render_gitlab(report: Report) -> str:
             description = f"{d.code} {d.message}"
             if not d.fixed:
                 description += f" (not fixed: {d.reason})" if d.reason else " (not fixed)"
-            issues.append(
+            yield (
                 {
                     "description": description,
                     "check_name": d.code,
@@ -433,7 +486,6 @@ def render_gitlab(report: Report) -> str:
                     "location": {"path": path, "lines": {"begin": d.line, "end": d.end_line}},
                 }
             )
-    return json.dumps(issues, indent=2, ensure_ascii=False) + "\n"
 
 
 RENDERERS: dict[str, Callable[[Report], str]] = {
@@ -442,13 +494,26 @@ RENDERERS: dict[str, Callable[[Report], str]] = {
     "github": render_github,
     "gitlab": render_gitlab,
 }
+CHUNKS: dict[str, Callable[[Report], Iterator[str]]] = {
+    "json": json_chunks,
+    "sarif": sarif_chunks,
+    "github": github_chunks,
+    "gitlab": gitlab_chunks,
+}
 
 
 def render(report: Report, fmt: str, color: bool = False, quiet: bool = False) -> str:
     """The output of ``report`` in format ``fmt`` (``quiet`` only shortens ``text``)."""
+    return "".join(render_chunks(report, fmt, color, quiet))
+
+
+def render_chunks(
+    report: Report, fmt: str, color: bool = False, quiet: bool = False
+) -> Iterator[str]:
+    """``render``, piece by piece: a bulk run writes its report without building it whole."""
     if fmt == "text":
-        return render_text(report, color, quiet)
-    return RENDERERS[fmt](report)
+        return iter((render_text(report, color, quiet),))
+    return CHUNKS[fmt](report)
 
 
 def render_diff(outcomes: Iterable[Outcome], color: bool = False) -> str:

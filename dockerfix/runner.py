@@ -98,11 +98,13 @@ class Outcome:
         return self.error is None and self.old is not None and self.new != self.old
 
     def release(self) -> None:
-        """Drop the old and new text (a bulk run keeps only what the report needs)."""
+        """Drop the texts once written or printed (a bulk run keeps only what the report
+        needs): the old and new Dockerfile, and the content of the files to create."""
         if not self.released:
             self._changed = self.changed
             self.released = True
             self.old = self.new = None
+            self.to_create = dict.fromkeys(self.to_create, "")
 
     @property
     def would_change(self) -> bool:

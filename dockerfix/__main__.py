@@ -1,6 +1,6 @@
 """``python -m dockerfix``: the command line."""
 
-from dockerfix.cli import main
+from dockerfix.cli import run
 
 if __name__ == "__main__":
-    main(prog_name="dockerfix")
+    run()

@@ -1,15 +1,18 @@
 """The command line: ``dockerfix [OPTIONS] [PATH]...``.
 
-Thin on purpose: options are parsed here, files are found by
-``discovery``, fixed by ``runner`` (through ``dockerfix.fix``), written by
-``files``, rendered by ``report``/``diff``/``terminal``, and the exit code
-comes from the ``Report``. Heavy modules (lark, rich, the rules) are imported
-only when a run needs them, so ``--version`` and ``--help`` stay instant.
+Thin on purpose: options are parsed by the click command (``dockerfix.command``;
+``main`` here, built on first use), files are found by ``discovery``, fixed by
+``runner`` (through ``dockerfix.fix``), written by ``files``, rendered by
+``report``/``diff``/``terminal``, and the exit code comes from the ``Report``.
+Heavy modules (lark, rich, the rules) are imported only when a run needs them,
+so ``--version`` and ``--help`` stay instant; the program's entry point ``run``
+recognises the editor's ``dockerfix - --stdin-filename PATH`` itself and does
+not even import click for it.
 
 Exit codes: 0 nothing to change, or ``--write``/stdin did its work; 1 report,
 ``--check`` or ``--diff`` mode found changes (0 with ``--exit-zero``); 2 an
 error (missing path, unreadable/undecodable/unparsable file, usage error,
-internal error). 130 when interrupted.
+internal error). 130 when interrupted (Ctrl-C), 143 on SIGTERM.
 """
 
 from __future__ import annotations
@@ -19,27 +22,11 @@ import sys
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-import click
-
-from dockerfix import __version__
-
 if TYPE_CHECKING:
+    from dockerfix.command import main as main
     from dockerfix.runner import Mode, Outcome, Overrides
 
 FORMATS = ("text", "json", "sarif", "github", "gitlab")
-
-EPILOG = """\b
-Examples:
-  dockerfix .                            report what would change (exit 1 if anything)
-  dockerfix --diff services/             print a patch (patch -p1 / git apply)
-  dockerfix --write .                    fix in place, create .dockerignore files
-  dockerfix - --stdin-filename Dockerfile < Dockerfile    editor format-on-save
-  dockerfix --explain DFX001             a rule's documentation
-
-\b
-Exit codes: 0 nothing to change / fixes written; 1 changes found
-(report, --check, --diff); 2 error.
-"""
 
 
 def _write(text: str, *, err: bool = False) -> None:
@@ -312,150 +299,26 @@ def _run_paths(
 # -- the command ------------------------------------------------------------------------------
 
 
-class _RuntimeImageOption(click.Option):
-    """``--runtime-image``: its default is named in ``--help`` only, so that building the
-    command does not import the fixer (``--version`` and ``--dump`` stay light)."""
-
-    def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
-        from dockerfix.fixer.base import DEFAULT_RUNTIME_IMAGE
-
-        self.help = f"Base image of the runtime stage.  [default: {DEFAULT_RUNTIME_IMAGE}]"
-        return super().get_help_record(ctx)
-
-
-@click.command(
-    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
-    epilog=EPILOG,
-)
-@click.argument("paths", nargs=-1, metavar="[PATH]...")
-@click.option(
-    "--diff", is_flag=True, help="Write nothing; print a unified diff (for patch -p1 / git apply)."
-)
-@click.option("--check", is_flag=True, help="Write nothing; list the files that would change.")
-@click.option(
-    "--write",
-    "-w",
-    is_flag=True,
-    help="Fix the files in place (atomically) and create the .dockerignore files asked for.",
-)
-@click.option(
-    "--stdin-filename",
-    metavar="PATH",
-    help="Where the text read from stdin (`-`) lives: for the build context and configuration.",
-)
-@click.option("--dump", is_flag=True, help="Print BuildKit's AST dump of each FILE (or `-`).")
-@click.option(
-    "--select",
-    multiple=True,
-    metavar="RULES",
-    help="Only these rules: codes, names or prefixes, comma-separated or repeated.",
-)
-@click.option("--ignore", multiple=True, metavar="RULES", help="Not these rules.")
-@click.option(
-    "--runtime-image",
-    cls=_RuntimeImageOption,
-    metavar="IMAGE",
-    help="Base image of the runtime stage.",
-)
-@click.option(
-    "--config",
-    "config_file",
-    type=click.Path(exists=True, dir_okay=False),
-    help="Use this TOML file's settings for every file (no .dockerfix.toml/pyproject.toml lookup).",
-)
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(FORMATS),
-    default="text",
-    show_default=True,
-    help="Output format of the findings.",
-)
-@click.option(
-    "--jobs",
-    "-j",
-    type=click.IntRange(min=1),
-    help="Files fixed in parallel (a process pool is used for many files).  [default: CPUs]",
-)
-@click.option(
-    "--color/--no-color",
-    default=None,
-    help="Colour the output.  [default: on a terminal, unless NO_COLOR is set]",
-)
-@click.option(
-    "--quiet",
-    "-q",
-    is_flag=True,
-    help="Print only errors, findings, diffs and fixed text: no lists, summaries or progress.",
-)
-@click.option(
-    "--verbose", "-v", is_flag=True, help="Also print skipped paths and each file's status."
-)
-@click.option(
-    "--exit-zero", is_flag=True, help="Exit 0 even when changes are found (not on errors)."
-)
-@click.option("--list-rules", is_flag=True, help="List the rules and exit.")
-@click.option("--explain", metavar="RULE", help="Print a rule's documentation and exit.")
-@click.version_option(
-    __version__, "--version", "-V", prog_name="dockerfix", message="%(prog)s %(version)s"
-)
-def main(
+def _execute(
     paths: tuple[str, ...],
-    diff: bool,
-    check: bool,
-    write: bool,
-    stdin_filename: str | None,
-    dump: bool,
-    select: tuple[str, ...],
-    ignore: tuple[str, ...],
-    runtime_image: str | None,
-    config_file: str | None,
-    output_format: str,
-    jobs: int | None,
-    color: bool | None,
-    quiet: bool,
-    verbose: bool,
-    exit_zero: bool,
-    list_rules: bool,
-    explain: str | None,
-) -> None:
-    """Rewrite Go Dockerfiles into the recommended multi-stage production form.
-
-    PATHs are Dockerfiles or folders to search (default: the current folder);
-    `-` reads one Dockerfile from stdin and writes the fixed text to stdout.
-    Without --diff, --check or --write, report what would change.
-    """
-    ctx = click.get_current_context()
-    if list_rules:
-        _write(_list_rules(output_format))
-        ctx.exit(0)
-    if explain is not None:
-        text = _explain(explain)
-        if text is None:
-            _err(f"dockerfix: unknown rule {explain!r} (see dockerfix --list-rules)")
-            ctx.exit(2)
-        _write(text or "")
-        ctx.exit(0)
-    mode, overrides = _validate(
-        paths,
-        diff=diff,
-        check=check,
-        write=write,
-        dump=dump,
-        stdin_filename=stdin_filename,
-        select=select,
-        ignore=ignore,
-        runtime_image=runtime_image,
-        config_file=config_file,
-        output_format=output_format,
-        quiet=quiet,
-        verbose=verbose,
-    )
+    mode: Mode,
+    overrides: Overrides,
+    *,
+    dump: bool = False,
+    stdin_filename: str | None = None,
+    output_format: str = "text",
+    jobs: int | None = None,
+    color: bool | None = None,
+    verbose: bool = False,
+    quiet: bool = False,
+    exit_zero: bool = False,
+) -> int:
+    """Run with signals handled; the exit code (128 + signal number when interrupted)."""
     from dockerfix.files import handle_signals
 
     try:
         with handle_signals(linger=_is_program()):
-            code = _dispatch(
+            return _dispatch(
                 paths,
                 mode,
                 overrides,
@@ -472,13 +335,71 @@ def main(
         # Ctrl-C or SIGTERM: files being replaced were finished first (all old or all new).
         signum = getattr(exc, "signum", 2)
         _err("dockerfix: interrupted" if signum == 2 else "dockerfix: terminated")
-        code = 128 + signum
+        return 128 + signum
     except BrokenPipeError:
         # The reader went away (``dockerfix --diff | head``): stop quietly.
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
-        code = 1 if mode.value in ("report", "check", "diff") and not exit_zero else 0
-    ctx.exit(code)
+        return 1 if mode.value in ("report", "check", "diff") and not exit_zero else 0
+
+
+def _plain_stdin(argv: Sequence[str]) -> tuple[str | None] | None:
+    """``(stdin filename,)`` when ``argv`` only asks to fix stdin, else None.
+
+    ``-``, ``--stdin-filename PATH`` / ``--stdin-filename=PATH``, in any order, each at
+    most once: exactly what an editor runs on save, and what click would read the same
+    way. Anything else goes through click.
+    """
+    dash = False
+    filename: str | None = None
+    given = False
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg == "-" and not dash:
+            dash = True
+        elif arg == "--stdin-filename" and not given and i + 1 < len(argv):
+            filename, given = argv[i + 1], True
+            i += 1
+        elif arg.startswith("--stdin-filename=") and not given:
+            filename, given = arg.partition("=")[2], True
+        else:
+            return None
+        i += 1
+    if not dash and not given:
+        return None
+    if filename is not None and filename.startswith("-") and filename != "-":
+        return None  # click would read an option there
+    return (filename,)
+
+
+def run(argv: Sequence[str] | None = None) -> None:
+    """The ``dockerfix`` program: stdin fixing on a fast path (no click), the rest by click.
+
+    An editor runs ``dockerfix - --stdin-filename PATH`` on every save; parsing those
+    three words does not need click (about 25 ms of imports), so they are recognised
+    here and everything else is handed to the click command (``dockerfix.command``).
+    """
+    args = list(sys.argv[1:] if argv is None else argv)
+    plain = _plain_stdin(args)
+    if plain is None:
+        from dockerfix.command import main as command
+
+        command(args, prog_name="dockerfix")
+        return
+    from dockerfix.runner import Mode, Overrides
+
+    (stdin_filename,) = plain
+    paths = tuple(a for a in args if a == "-")
+    sys.exit(_execute(paths, Mode.STDIN, Overrides(), stdin_filename=stdin_filename))
+
+
+def __getattr__(name: str) -> Any:
+    if name == "main":  # the click command, built on first use (imports click)
+        from dockerfix.command import main as command
+
+        return command
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _is_program() -> bool:
@@ -547,6 +468,8 @@ def _validate(
     verbose: bool,
 ) -> tuple[Mode, Overrides]:
     """The run's mode and settings; ``click.UsageError`` (exit 2) for bad combinations."""
+    import click
+
     from dockerfix.runner import Mode, Overrides, check_rule_names
 
     stdin = "-" in paths or (stdin_filename is not None and not paths)

@@ -23,8 +23,8 @@ SCRIPT = """
 import atexit, json, sys
 out = sys.argv[1]
 atexit.register(lambda: json.dump(sorted(sys.modules), open(out, "w")))
-from dockerfix.cli import main
-main(sys.argv[2:], prog_name="dockerfix")
+from dockerfix.cli import run
+run(sys.argv[2:])
 """
 
 
@@ -98,7 +98,7 @@ def test_stdin_fix_imports_no_rich_and_no_lark(tmp_path: Path, warm_cache: Path)
     )
     assert code == 0
     assert "dockerfix.fixer.rules" in modules
-    assert _loaded(modules, *HEAVY, "dockerfix.terminal", "dockerfix.discovery") == []
+    assert _loaded(modules, *HEAVY, "click", "dockerfix.terminal", "dockerfix.discovery") == []
 
 
 def test_bulk_check_without_a_terminal_imports_no_rich(tmp_path: Path, warm_cache: Path) -> None:
@@ -169,3 +169,64 @@ def test_read_only_cache_file_and_corrupt_cache_are_not_errors(
     assert b"ENTRYPOINT" in done.stdout
 
 
+
+
+# -- the stdin fast path (no click) behaves exactly like the click command -----------------
+
+CLICK = "import sys; from dockerfix.command import main; main(sys.argv[1:], prog_name='dockerfix')"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["-", "--stdin-filename", "app/Dockerfile"],
+        ["--stdin-filename=app/Dockerfile", "-"],
+        ["-"],
+    ],
+)
+@pytest.mark.parametrize(
+    "data",
+    [GO.encode(), b"FROM golang\nRUN <<EOF\n", b"\x7fELF\x00"],
+    ids=["go", "broken", "binary"],
+)
+def test_fast_stdin_path_equals_the_click_command(
+    tmp_path: Path, args: list[str], data: bytes
+) -> None:
+    (tmp_path / "app").mkdir()
+    runs = [
+        subprocess.run(
+            [sys.executable, *prefix, *args],
+            input=data,
+            capture_output=True,
+            cwd=tmp_path,
+            env=clean_env(),
+            timeout=120,
+            check=False,
+        )
+        for prefix in (["-m", "dockerfix"], ["-c", CLICK])
+    ]
+    fast, slow = runs
+    assert (fast.returncode, fast.stdout, fast.stderr) == (
+        slow.returncode,
+        slow.stdout,
+        slow.stderr,
+    )
+
+
+def test_other_arguments_still_go_through_click(tmp_path: Path) -> None:
+    from dockerfix.cli import _plain_stdin
+
+    assert _plain_stdin(["-", "--stdin-filename", "x"]) == ("x",)
+    assert _plain_stdin(["--stdin-filename", "x"]) == ("x",)
+    for argv in (
+        [],
+        ["."],
+        ["-", "-"],
+        ["-", "--diff"],
+        ["-", "--stdin-filename"],
+        ["-", "--stdin-filename", "--diff"],
+        ["-", "--stdin-filename", "a", "--stdin-filename", "b"],
+        ["--", "-"],
+        ["-", "--quiet"],
+    ):
+        assert _plain_stdin(argv) is None, argv

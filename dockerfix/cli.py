@@ -174,7 +174,6 @@ def _run_stdin(
     quiet: bool,
     exit_zero: bool,
 ) -> int:
-    from dockerfix import diff
     from dockerfix.files import MAX_BYTES
     from dockerfix.report import Report, diagnostic_line, render
     from dockerfix.runner import Mode, OptionsCache, stdin_outcome
@@ -190,6 +189,8 @@ def _run_stdin(
     assert outcome.old is not None
     assert outcome.new is not None
     if mode is Mode.DIFF:
+        from dockerfix import diff
+
         if stdin_filename:
             patch = diff.file_diff(outcome.old, outcome.new, stdin_filename)
         else:

@@ -85,16 +85,23 @@ def split_names(values: Any, *, path: str, key: str) -> tuple[str, ...]:
     return tuple(part.strip() for v in values for part in v.split(",") if part.strip())
 
 
-def _load_toml(path: str) -> dict[str, Any]:
+def _read(path: str) -> bytes:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read()
+    except OSError as exc:
+        raise ConfigError(path, f"cannot read: {exc.strerror or exc}") from None
+
+
+def _load_toml(path: str, raw: bytes | None = None) -> dict[str, Any]:
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # pragma: no cover - Python 3.10
         import tomli as tomllib
     try:
-        with open(path, "rb") as handle:
-            return tomllib.load(handle)
-    except OSError as exc:
-        raise ConfigError(path, f"cannot read: {exc.strerror or exc}") from None
+        return tomllib.loads((_read(path) if raw is None else raw).decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ConfigError(path, f"invalid TOML: not UTF-8 ({exc.reason})") from None
     except tomllib.TOMLDecodeError as exc:
         text = str(exc)
         match = _TOML_POSITION.search(text)
@@ -128,8 +135,13 @@ def parse_table(table: Mapping[str, Any], path: str) -> Config:
 
 def load(path: str) -> Config | None:
     """The configuration in ``path``; None for a ``pyproject.toml`` without ``[tool.dockerfix]``."""
-    data = _load_toml(path)
     if os.path.basename(path) == "pyproject.toml":
+        raw = _read(path)
+        if b"dockerfix" not in raw:
+            # No [tool.dockerfix] can be in it: not even parsed (an editor's stdin run in a
+            # Python project saves the TOML parser's import and work).
+            return None
+        data = _load_toml(path, raw)
         tool = data.get("tool")
         table = tool.get("dockerfix") if isinstance(tool, dict) else None
         if table is None:
@@ -137,7 +149,7 @@ def load(path: str) -> Config | None:
         if not isinstance(table, dict):
             raise ConfigError(path, "[tool.dockerfix] must be a table")
         return parse_table(table, path)
-    return parse_table(data, path)
+    return parse_table(_load_toml(path), path)
 
 
 class ConfigFinder:

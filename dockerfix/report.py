@@ -14,7 +14,6 @@ printed. Formats:
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from collections import Counter
@@ -441,6 +440,8 @@ def github_chunks(report: Report) -> Iterator[str]:
 
 
 def _fingerprint(*parts: object) -> str:
+    import hashlib  # only for gitlab
+
     return hashlib.md5("\0".join(map(str, parts)).encode(), usedforsecurity=False).hexdigest()
 
 

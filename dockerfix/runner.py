@@ -12,7 +12,6 @@ from __future__ import annotations
 import enum
 import functools
 import os
-import traceback
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -267,6 +266,8 @@ def process(task: Task) -> Outcome:
     except ParseError as exc:
         outcome.error = ErrorInfo(exc.message, exc.line, exc.column, kind="parse-error")
     except Exception as exc:  # a bug in dockerfix: report it, keep going with other files
+        import traceback
+
         outcome.error = ErrorInfo(
             f"internal error: {type(exc).__name__}: {exc} (the file was left unchanged; "
             "please report this)",

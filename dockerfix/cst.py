@@ -37,6 +37,7 @@ __all__ = [
     "HeredocBody",
     "HeredocView",
     "Instruction",
+    "Line",
     "Node",
     "Position",
     "Stage",
@@ -71,58 +72,43 @@ class Node:
 
 
 @dataclass(frozen=True, eq=False)
-class Directive(Node):
-    """A parser directive line such as ``# escape=`` ``, ``# syntax=...``, ``# check=...``."""
+class Line(Node):
+    """A whole physical line: its text and its line ending (``""`` at the end of a file)."""
 
     text: str
     newline: str
+
+    def _codegen(self, out: list[str]) -> None:
+        out.append(self.text)
+        out.append(self.newline)
+
+
+@dataclass(frozen=True, eq=False)
+class Directive(Line):
+    """A parser directive line such as ``# escape=`` ``, ``# syntax=...``, ``# check=...``."""
+
     name: str
     value: str
 
-    def _codegen(self, out: list[str]) -> None:
-        out.append(self.text)
-        out.append(self.newline)
-
 
 @dataclass(frozen=True, eq=False)
-class Comment(Node):
+class Comment(Line):
     """A whole-line comment outside an instruction (``text`` keeps its indentation)."""
 
-    text: str
-    newline: str
-
-    def _codegen(self, out: list[str]) -> None:
-        out.append(self.text)
-        out.append(self.newline)
-
 
 @dataclass(frozen=True, eq=False)
-class BlankLine(Node):
+class BlankLine(Line):
     """An empty or whitespace-only line outside an instruction."""
 
-    text: str
-    newline: str
-
-    def _codegen(self, out: list[str]) -> None:
-        out.append(self.text)
-        out.append(self.newline)
-
 
 @dataclass(frozen=True, eq=False)
-class SwallowedLine(Node):
+class SwallowedLine(Line):
     """A comment or empty line inside a continued instruction; BuildKit skips it."""
-
-    text: str
-    newline: str
 
     @property
     def is_comment(self) -> bool:
         """True for a comment line, False for an empty (whitespace-only) line."""
         return self.text.lstrip().startswith("#")
-
-    def _codegen(self, out: list[str]) -> None:
-        out.append(self.text)
-        out.append(self.newline)
 
 
 @dataclass(frozen=True, eq=False)

@@ -18,11 +18,9 @@ pieces, so continuations and comments outside the edited span are kept.
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, TypeVar
 
 if TYPE_CHECKING:
     from dockerfix.grammar.buildkit import Heredoc, ParsedInstruction
@@ -45,8 +43,33 @@ __all__ = [
 ]
 
 
+N = TypeVar("N", bound="Node")
+
+
 class Node:
-    """Base of all CST nodes: prints itself and compares structurally on request."""
+    """Base of all CST nodes: prints itself and compares structurally on request.
+
+    Nodes are plain classes rather than dataclasses: creating a dataclass costs about a
+    millisecond at import, which an editor pays on every save. Each class lists its
+    ``_fields`` (the constructor's arguments, in order), which drive ``with_changes``
+    and ``repr``; assigning an attribute raises, as for a frozen dataclass.
+    """
+
+    _fields: ClassVar[tuple[str, ...]] = ()
+
+    def _set(self, **fields: Any) -> None:
+        """Set the fields once, in ``__init__`` (``__setattr__`` refuses afterwards)."""
+        self.__dict__.update(fields)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"{type(self).__name__} is immutable: use with_changes()")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"{type(self).__name__} is immutable")
+
+    def __repr__(self) -> str:
+        inner = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._fields)
+        return f"{type(self).__name__}({inner})"
 
     def _codegen(self, out: list[str]) -> None:
         raise NotImplementedError
@@ -66,42 +89,50 @@ class Node:
         """True when ``other`` is a node of the same type that prints the same text."""
         return type(self) is type(other) and isinstance(other, Node) and self.code == other.code
 
-    def with_changes(self, **changes: object) -> Node:
+    def with_changes(self: N, **changes: Any) -> N:
         """A copy of this node with some fields replaced."""
-        return dataclasses.replace(self, **changes)  # type: ignore[type-var]
+        unknown = changes.keys() - set(self._fields)
+        if unknown:
+            raise TypeError(f"{type(self).__name__} has no field {sorted(unknown)[0]!r}")
+        values = {name: getattr(self, name) for name in self._fields}
+        values.update(changes)
+        return type(self)(**values)
 
 
-@dataclass(frozen=True, eq=False)
 class Line(Node):
     """A whole physical line: its text and its line ending (``""`` at the end of a file)."""
 
+    _fields: ClassVar[tuple[str, ...]] = ("text", "newline")
     text: str
     newline: str
+
+    def __init__(self, text: str, newline: str) -> None:
+        self._set(text=text, newline=newline)
 
     def _codegen(self, out: list[str]) -> None:
         out.append(self.text)
         out.append(self.newline)
 
 
-@dataclass(frozen=True, eq=False)
 class Directive(Line):
     """A parser directive line such as ``# escape=`` ``, ``# syntax=...``, ``# check=...``."""
 
+    _fields = ("text", "newline", "name", "value")
     name: str
     value: str
 
+    def __init__(self, text: str, newline: str, name: str, value: str) -> None:
+        self._set(text=text, newline=newline, name=name, value=value)
 
-@dataclass(frozen=True, eq=False)
+
 class Comment(Line):
     """A whole-line comment outside an instruction (``text`` keeps its indentation)."""
 
 
-@dataclass(frozen=True, eq=False)
 class BlankLine(Line):
     """An empty or whitespace-only line outside an instruction."""
 
 
-@dataclass(frozen=True, eq=False)
 class SwallowedLine(Line):
     """A comment or empty line inside a continued instruction; BuildKit skips it."""
 
@@ -111,14 +142,19 @@ class SwallowedLine(Line):
         return self.text.lstrip().startswith("#")
 
 
-@dataclass(frozen=True, eq=False)
 class Continuation(Node):
     """A line continuation: the escape character, trailing blanks, newline, skipped lines."""
 
+    _fields = ("escape", "trailing", "newline", "swallowed")
     escape: str
     trailing: str
     newline: str
-    swallowed: tuple[SwallowedLine, ...] = ()
+    swallowed: tuple[SwallowedLine, ...]
+
+    def __init__(
+        self, escape: str, trailing: str, newline: str, swallowed: tuple[SwallowedLine, ...] = ()
+    ) -> None:
+        self._set(escape=escape, trailing=trailing, newline=newline, swallowed=swallowed)
 
     def children(self) -> Sequence[Node]:
         return self.swallowed
@@ -131,13 +167,16 @@ class Continuation(Node):
             line._codegen(out)
 
 
-@dataclass(frozen=True, eq=False)
 class HeredocBody(Node):
     """The body of one heredoc: its lines verbatim and the terminator line."""
 
+    _fields = ("lines", "terminator", "newline")
     lines: tuple[str, ...]
     terminator: str
     newline: str
+
+    def __init__(self, lines: tuple[str, ...], terminator: str, newline: str) -> None:
+        self._set(lines=lines, terminator=terminator, newline=newline)
 
     @property
     def content(self) -> str:
@@ -150,8 +189,7 @@ class HeredocBody(Node):
         out.append(self.newline)
 
 
-@dataclass(frozen=True)
-class HeredocView:
+class HeredocView(NamedTuple):
     """A heredoc of an instruction: BuildKit's attributes plus its body node."""
 
     name: str
@@ -169,8 +207,7 @@ class HeredocView:
         return "".join(line.lstrip("\t") for line in text.splitlines(keepends=True))
 
 
-@dataclass(frozen=True)
-class Flag:
+class Flag(NamedTuple):
     """One builder flag such as ``--from=builder``: name without dashes, and value."""
 
     name: str
@@ -187,7 +224,6 @@ class Flag:
 Piece = str | Continuation
 
 
-@dataclass(frozen=True, eq=False)
 class Instruction(Node):
     """One instruction with its continuations and heredoc bodies.
 
@@ -196,11 +232,28 @@ class Instruction(Node):
     interpret the logical line.
     """
 
+    _fields = ("indent", "pieces", "newline", "heredoc_bodies", "escape")
     indent: str
     pieces: tuple[Piece, ...]
     newline: str
-    heredoc_bodies: tuple[HeredocBody, ...] = ()
-    escape: str = "\\"
+    heredoc_bodies: tuple[HeredocBody, ...]
+    escape: str
+
+    def __init__(
+        self,
+        indent: str,
+        pieces: tuple[Piece, ...],
+        newline: str,
+        heredoc_bodies: tuple[HeredocBody, ...] = (),
+        escape: str = "\\",
+    ) -> None:
+        self._set(
+            indent=indent,
+            pieces=pieces,
+            newline=newline,
+            heredoc_bodies=heredoc_bodies,
+            escape=escape,
+        )
 
     # -- printing ---------------------------------------------------------
     def _codegen(self, out: list[str]) -> None:
@@ -343,15 +396,14 @@ class Instruction(Node):
                     merged[-1] += piece
                     continue
             merged.append(piece)
-        return dataclasses.replace(self, pieces=tuple(merged))
+        return self.with_changes(pieces=tuple(merged))
 
     def with_logical(self, text: str) -> Instruction:
         """A copy whose whole logical line is ``text`` (one physical line)."""
         return self.replace_span(0, len(self.logical), text)
 
 
-@dataclass(frozen=True)
-class Position:
+class Position(NamedTuple):
     """Where a node starts and ends: 1-based lines, 1-based column of its first character."""
 
     line: int
@@ -362,13 +414,32 @@ class Position:
 BodyNode = Directive | Comment | BlankLine | Instruction
 
 
-@dataclass(frozen=True)
 class Stage:
-    """One build stage: its ``FROM`` and the instructions up to the next ``FROM``."""
+    """One build stage: its ``FROM`` and the instructions up to the next ``FROM``.
 
-    index: int
-    from_: Instruction
-    instructions: tuple[Instruction, ...]
+    Compares by value (a plain class, not a named tuple: ``index`` is a field).
+    """
+
+    __slots__ = ("from_", "index", "instructions")
+
+    def __init__(
+        self, index: int, from_: Instruction, instructions: tuple[Instruction, ...]
+    ) -> None:
+        self.index = index
+        self.from_ = from_
+        self.instructions = instructions
+
+    def _key(self) -> tuple[int, Instruction, tuple[Instruction, ...]]:
+        return (self.index, self.from_, self.instructions)
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is Stage and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return f"Stage(index={self.index!r}, from_={self.from_!r}, instructions=...)"
 
     @property
     def base_image(self) -> str:
@@ -389,12 +460,15 @@ class Stage:
         return self.from_.flag("platform")
 
 
-@dataclass(frozen=True, eq=False)
 class Dockerfile(Node):
     """The root: a BOM flag and the file's lines, in order."""
 
+    _fields = ("body", "bom")
     body: tuple[BodyNode, ...]
-    bom: bool = False
+    bom: bool
+
+    def __init__(self, body: tuple[BodyNode, ...], bom: bool = False) -> None:
+        self._set(body=body, bom=bom)
 
     def _codegen(self, out: list[str]) -> None:
         if self.bom:
@@ -498,22 +572,22 @@ class Dockerfile(Node):
         """A new tree with ``old`` replaced by one node or several."""
         i = self._index(old)
         repl = (new,) if isinstance(new, Node) else tuple(new)
-        return dataclasses.replace(self, body=self.body[:i] + repl + self.body[i + 1 :])
+        return self.with_changes(body=self.body[:i] + repl + self.body[i + 1 :])
 
     def insert_before(self, anchor: BodyNode, nodes: Sequence[BodyNode]) -> Dockerfile:
         """A new tree with ``nodes`` inserted before ``anchor``."""
         i = self._index(anchor)
-        return dataclasses.replace(self, body=self.body[:i] + tuple(nodes) + self.body[i:])
+        return self.with_changes(body=self.body[:i] + tuple(nodes) + self.body[i:])
 
     def insert_after(self, anchor: BodyNode, nodes: Sequence[BodyNode]) -> Dockerfile:
         """A new tree with ``nodes`` inserted after ``anchor``."""
         i = self._index(anchor) + 1
-        return dataclasses.replace(self, body=self.body[:i] + tuple(nodes) + self.body[i:])
+        return self.with_changes(body=self.body[:i] + tuple(nodes) + self.body[i:])
 
     def remove(self, node: BodyNode) -> Dockerfile:
         """A new tree without ``node``."""
         i = self._index(node)
-        return dataclasses.replace(self, body=self.body[:i] + self.body[i + 1 :])
+        return self.with_changes(body=self.body[:i] + self.body[i + 1 :])
 
     def append(self, nodes: Sequence[BodyNode]) -> Dockerfile:
         """A new tree with ``nodes`` at the end (a missing final newline is added first)."""
@@ -522,9 +596,8 @@ class Dockerfile(Node):
             last = body[-1]
             if isinstance(last, Instruction) and last.heredoc_bodies:
                 bodies = list(last.heredoc_bodies)
-                bodies[-1] = dataclasses.replace(bodies[-1], newline=self.newline)
-                body[-1] = dataclasses.replace(last, heredoc_bodies=tuple(bodies))
+                bodies[-1] = bodies[-1].with_changes(newline=self.newline)
+                body[-1] = last.with_changes(heredoc_bodies=tuple(bodies))
             else:
-                body[-1] = dataclasses.replace(last, newline=self.newline)
-        return dataclasses.replace(self, body=tuple(body) + tuple(nodes))
-
+                body[-1] = last.with_changes(newline=self.newline)
+        return self.with_changes(body=tuple(body) + tuple(nodes))

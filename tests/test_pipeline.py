@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 import pytest
 
 import dockerfix
@@ -29,7 +27,7 @@ class MergesLines(_Base):
             return tree
         ctx.touch(run)
         ctx.report(run, "x", fixed=True)
-        return tree.replace(run, dataclasses.replace(run, newline=""))
+        return tree.replace(run, run.with_changes(newline=""))
 
 
 class RemovesSilently(_Base):
@@ -57,7 +55,7 @@ class Reorders(_Base):
         if not (isinstance(run, cst.Instruction) and run.name == "RUN"):
             return tree
         ctx.report(tree.instructions[0], "x", fixed=True)
-        return dataclasses.replace(tree, body=(first, cmd, run, *tree.body[3:]))
+        return tree.with_changes(body=(first, cmd, run, *tree.body[3:]))
 
 
 @pytest.mark.parametrize(

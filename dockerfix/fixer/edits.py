@@ -8,8 +8,6 @@ continuation line (which BuildKit warns about) is left behind.
 
 from __future__ import annotations
 
-import dataclasses
-
 from dockerfix import cst
 from dockerfix.grammar.buildkit import _split_command
 
@@ -87,7 +85,7 @@ def _drop_line(ins: cst.Instruction, k: int) -> cst.Instruction | None:
     assert isinstance(prev, cst.Continuation)
     nxt = pieces[k + 1] if k + 1 < len(pieces) else None
     if isinstance(nxt, cst.Continuation):
-        merged = dataclasses.replace(prev, swallowed=prev.swallowed + nxt.swallowed)
+        merged = prev.with_changes(swallowed=prev.swallowed + nxt.swallowed)
         new = [*pieces[: k - 1], merged, *pieces[k + 2 :]]
     else:
         # The last line: the previous line now ends the instruction.

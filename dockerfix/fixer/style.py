@@ -45,5 +45,5 @@ def new_instruction(tree: cst.Dockerfile, text: str, *, indent: str = "") -> cst
         body = body.replace("\\\n", escape + "\n")
     node = parse_instruction(body, escape=escape, newline=tree.newline)
     if indent:
-        node = node.with_changes(indent=indent)  # type: ignore[assignment]
+        node = node.with_changes(indent=indent)
     return node

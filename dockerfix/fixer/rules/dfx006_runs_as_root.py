@@ -451,4 +451,4 @@ def _insert_user(
     # The file ends without a newline: the last line gets one (and counts as changed), and
     # the new last line goes without, as the file did.
     ctx.touch(last)
-    return tree.append([user.with_changes(newline="")])  # type: ignore[list-item]
+    return tree.append([user.with_changes(newline="")])

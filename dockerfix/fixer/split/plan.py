@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 
 from dockerfix import cst
@@ -45,9 +44,9 @@ def _with_newline(node: cst.BodyNode, newline: str) -> cst.BodyNode:
         return node
     if isinstance(node, cst.Instruction) and node.heredoc_bodies:
         bodies = list(node.heredoc_bodies)
-        bodies[-1] = dataclasses.replace(bodies[-1], newline=newline)
-        return dataclasses.replace(node, heredoc_bodies=tuple(bodies))
-    return dataclasses.replace(node, newline=newline)
+        bodies[-1] = bodies[-1].with_changes(newline=newline)
+        return node.with_changes(heredoc_bodies=tuple(bodies))
+    return node.with_changes(newline=newline)
 
 
 def apply_plan(tree: cst.Dockerfile, ctx: RuleContext, plan: Plan) -> cst.Dockerfile:
@@ -120,5 +119,5 @@ def apply_plan(tree: cst.Dockerfile, ctx: RuleContext, plan: Plan) -> cst.Docker
     if not tree.code.endswith("\n") and runtime:
         final = runtime[-1]
         assert isinstance(final, cst.Instruction)
-        runtime[-1] = dataclasses.replace(final, newline="")
-    return dataclasses.replace(tree, body=tuple(builder + runtime))
+        runtime[-1] = final.with_changes(newline="")
+    return tree.with_changes(body=tuple(builder + runtime))

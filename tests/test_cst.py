@@ -1,0 +1,54 @@
+"""The CST nodes: immutable, copied with ``with_changes``, compared by identity."""
+
+from __future__ import annotations
+
+import pytest
+
+import dockerfix
+from dockerfix import cst
+
+SOURCE = "FROM golang:1.23 AS build\nRUN go build \\\n  -o /app .\n"
+
+
+def test_nodes_refuse_assignment_and_deletion() -> None:
+    tree = dockerfix.parse(SOURCE)
+    run = tree.instructions[1]
+    with pytest.raises(AttributeError, match="immutable"):
+        run.newline = ""
+    with pytest.raises(AttributeError, match="immutable"):
+        del tree.body
+
+
+def test_with_changes_copies_and_keeps_the_original() -> None:
+    tree = dockerfix.parse(SOURCE)
+    run = tree.instructions[1]
+    changed = run.with_changes(newline="")
+    assert changed is not run
+    assert type(changed) is cst.Instruction
+    assert changed.pieces == run.pieces
+    assert changed.escape == run.escape
+    assert changed.code == run.code[:-1]
+    assert run.code.endswith("\n")
+    assert tree.replace(run, changed).code == SOURCE[:-1]
+    with pytest.raises(TypeError, match="no field 'colour'"):
+        run.with_changes(colour="red")
+
+
+def test_cached_views_are_recomputed_for_a_copy() -> None:
+    run = dockerfix.parse(SOURCE).instructions[1]
+    assert run.logical == "RUN go build   -o /app ."
+    assert run.with_logical("RUN true").logical == "RUN true"
+
+
+def test_identity_equality_for_nodes_and_value_equality_for_records() -> None:
+    a, b = cst.Comment("# x", "\n"), cst.Comment("# x", "\n")
+    assert a != b
+    assert a.deep_equals(b)
+    assert repr(a) == "Comment(text='# x', newline='\\n')"
+    tree = dockerfix.parse(SOURCE)
+    stage = tree.stages[0]
+    assert stage == cst.Stage(0, stage.from_, stage.instructions)
+    assert len({stage, cst.Stage(0, stage.from_, stage.instructions)}) == 1
+    assert stage.name == "build"
+    assert stage.base_image == "golang:1.23"
+    assert cst.Flag.parse("--from=build") == cst.Flag("from", "build")

@@ -19,7 +19,7 @@ def _fresh_tables(monkeypatch: pytest.MonkeyPatch, cache: Path) -> lalr.Tables:
 
 def test_tables_are_cached_and_reused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     first = _fresh_tables(monkeypatch, tmp_path)
-    files = list(tmp_path.rglob("lalr-*.pickle"))
+    files = list(tmp_path.rglob("lalr-*.marshal"))
     assert len(files) == 1
     again = _fresh_tables(monkeypatch, tmp_path)
     assert again.states == first.states
@@ -28,8 +28,8 @@ def test_tables_are_cached_and_reused(tmp_path: Path, monkeypatch: pytest.Monkey
 
 def test_corrupt_cache_is_rebuilt(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     good = _fresh_tables(monkeypatch, tmp_path)
-    (cache_file,) = tmp_path.rglob("lalr-*.pickle")
-    cache_file.write_bytes(b"not a pickle")
+    (cache_file,) = tmp_path.rglob("lalr-*.marshal")
+    cache_file.write_bytes(b"not marshal data")
     rebuilt = _fresh_tables(monkeypatch, tmp_path)
     assert len(rebuilt.states) == len(good.states)
     assert sorted(rebuilt.rules) == sorted(good.rules)

@@ -56,7 +56,7 @@ def warm_cache(tmp_path: Path) -> Path:
     cache = tmp_path / "cache"
     (tmp_path / "Dockerfile").write_text(GO)
     modules_of(["--dump", "Dockerfile"], tmp_path, cache)
-    assert list(cache.glob(f"{__version__}/lalr-*.pickle"))
+    assert list(cache.glob(f"{__version__}/lalr-*.marshal"))
     return cache
 
 
@@ -130,7 +130,7 @@ def test_missing_cache_dir_is_created_per_version(tmp_path: Path) -> None:
     done = _fix_via_cli(tmp_path, cache)
     assert done.returncode == 0, done.stderr
     assert b"ENTRYPOINT" in done.stdout
-    (table,) = cache.glob(f"{__version__}/lalr-*.pickle")
+    (table,) = cache.glob(f"{__version__}/lalr-*.marshal")
     assert table.stat().st_size > 1000
 
 
@@ -158,7 +158,7 @@ def test_unwritable_cache_dir_is_not_an_error(tmp_path: Path) -> None:
 def test_read_only_cache_file_and_corrupt_cache_are_not_errors(
     tmp_path: Path, warm_cache: Path
 ) -> None:
-    (table,) = warm_cache.glob(f"{__version__}/lalr-*.pickle")
+    (table,) = warm_cache.glob(f"{__version__}/lalr-*.marshal")
     table.chmod(0o444)
     assert _fix_via_cli(tmp_path, warm_cache).returncode == 0
     table.chmod(0o644)

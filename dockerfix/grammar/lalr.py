@@ -2,8 +2,9 @@
 
 Lark compiles the grammar and computes its LALR(1) tables. Importing lark and
 loading its own cache costs ~35 ms, more than a whole small ``dockerfix``
-run should take, so the tables are stored as plain data in the user cache
-directory (keyed by the dockerfix version and the grammar's checksum) and run
+run should take, so the tables are stored as plain data (``marshal``, which
+loads faster than ``pickle`` and needs no import) in the user cache directory
+(keyed by the dockerfix version, the grammar's checksum and the Python version) and run
 by the small shift/reduce loop below. Lark is imported only to rebuild the
 tables after a grammar change, on a first run, or when no cache directory is
 writable.
@@ -15,8 +16,8 @@ inlined into their parent; every other rule calls the callback of its name.
 
 from __future__ import annotations
 
+import marshal
 import os
-import pickle
 import sys
 import zlib
 from collections.abc import Callable, Iterable
@@ -97,12 +98,12 @@ def load_tables(version: str) -> Tables:
     with open(grammar_path(), "rb") as f:
         grammar = f.read()
     key = f"{zlib.crc32(grammar):08x}-py{sys.version_info[0]}{sys.version_info[1]}"
-    path = os.path.join(cache_dir(), version, f"lalr-{key}.pickle")
+    path = os.path.join(cache_dir(), version, f"lalr-{key}.marshal")
     try:
         with open(path, "rb") as f:
-            data = pickle.load(f)
+            data = marshal.load(f)
         return Tables(data["states"], data["rules"], data["start"], data["end"])
-    except (OSError, pickle.UnpicklingError, EOFError, KeyError, TypeError, ValueError):
+    except (OSError, EOFError, KeyError, TypeError, ValueError):
         pass
     tables = build_tables(grammar.decode("utf-8"))
     data = {"states": tables.states, "rules": tables.rules}
@@ -111,7 +112,7 @@ def load_tables(version: str) -> Tables:
         os.makedirs(os.path.dirname(path), exist_ok=True)
         tmp = f"{path}.{os.getpid()}.tmp"
         with open(tmp, "wb") as f:
-            pickle.dump(data, f, protocol=pickle.HIGHEST_PROTOCOL)
+            marshal.dump(data, f)
         os.replace(tmp, path)
     except OSError:
         pass

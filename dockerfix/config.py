@@ -20,8 +20,7 @@ import os
 import re
 import sys
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, NamedTuple
 
 CONFIG_FILES = (".dockerfix.toml", "pyproject.toml")
 KNOWN_KEYS = ("select", "ignore", "runtime-image", "exclude")
@@ -45,8 +44,7 @@ class ConfigError(Exception):
         return f"{self.path}: {self.message}"
 
 
-@dataclass(frozen=True)
-class Config:
+class Config(NamedTuple):
     """One configuration: where it came from and the settings it makes (None: not set)."""
 
     path: str | None = None
@@ -63,8 +61,7 @@ class Config:
         runtime_image: str | None = None,
     ) -> Config:
         """This configuration with the command line's settings on top."""
-        return replace(
-            self,
+        return self._replace(
             select=select if select is not None else self.select,
             ignore=ignore if ignore is not None else self.ignore,
             runtime_image=runtime_image if runtime_image is not None else self.runtime_image,
@@ -120,16 +117,16 @@ def parse_table(table: Mapping[str, Any], path: str) -> Config:
         raise ConfigError(path, f"unknown setting '{unknown[0]}' (known: {', '.join(KNOWN_KEYS)})")
     config = Config(path=path)
     if "select" in table:
-        config = replace(config, select=split_names(table["select"], path=path, key="select"))
+        config = config._replace(select=split_names(table["select"], path=path, key="select"))
     if "ignore" in table:
-        config = replace(config, ignore=split_names(table["ignore"], path=path, key="ignore"))
+        config = config._replace(ignore=split_names(table["ignore"], path=path, key="ignore"))
     image = table.get("runtime-image", table.get("runtime_image"))
     if image is not None:
         if not isinstance(image, str) or not image.strip():
             raise ConfigError(path, "'runtime-image' must be a non-empty string")
-        config = replace(config, runtime_image=image.strip())
+        config = config._replace(runtime_image=image.strip())
     if "exclude" in table:
-        config = replace(config, exclude=split_names(table["exclude"], path=path, key="exclude"))
+        config = config._replace(exclude=split_names(table["exclude"], path=path, key="exclude"))
     return config
 
 

@@ -18,9 +18,8 @@ from __future__ import annotations
 import errno
 import os
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from pathlib import PurePath
-from typing import Any
+from typing import Any, NamedTuple
 
 SKIP_DIRS = frozenset(
     {
@@ -57,21 +56,28 @@ def sort_key(path: str) -> tuple[str, ...]:
     return PurePath(path).parts
 
 
-@dataclass(frozen=True)
-class Found:
+class Found(NamedTuple):
     """A file to process: its path as shown to the user, and whether it was named explicitly."""
 
     path: str
     explicit: bool = False
 
 
-@dataclass
 class Discovery:
     """What the paths on the command line came to."""
 
-    files: list[Found] = field(default_factory=list)
-    errors: list[tuple[str, str]] = field(default_factory=list)  # (path, message)
-    skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, why), for --verbose
+    __slots__ = ("errors", "files", "skipped")
+
+    def __init__(
+        self,
+        files: list[Found] | None = None,
+        errors: list[tuple[str, str]] | None = None,
+        skipped: list[tuple[str, str]] | None = None,
+    ) -> None:
+        self.files: list[Found] = [] if files is None else files
+        self.errors: list[tuple[str, str]] = [] if errors is None else errors  # (path, message)
+        # (path, why), for --verbose
+        self.skipped: list[tuple[str, str]] = [] if skipped is None else skipped
 
 
 class _Ignores:

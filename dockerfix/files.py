@@ -19,7 +19,7 @@ import errno
 import os
 import stat
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 UTF8_BOM = b"\xef\xbb\xbf"
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
@@ -115,8 +115,7 @@ def handle_signals(*, linger: bool = False) -> Iterator[None]:
         _interrupted, _pending_signal = False, None
 
 
-@dataclass(frozen=True)
-class Source:
+class Source(NamedTuple):
     """A file's text and what is needed to write it back faithfully."""
 
     text: str

@@ -18,7 +18,6 @@ import json
 import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from dockerfix import __version__
@@ -41,13 +40,15 @@ _BOLD, _RED, _GREEN, _YELLOW, _CYAN, _RESET = (
 )
 
 
-@dataclass
 class Report:
     """The outcomes of a run, in path order, and what they add up to."""
 
-    mode: Mode
-    outcomes: list[Outcome]
-    exit_zero: bool = False
+    __slots__ = ("exit_zero", "mode", "outcomes")
+
+    def __init__(self, mode: Mode, outcomes: list[Outcome], exit_zero: bool = False) -> None:
+        self.mode = mode
+        self.outcomes = outcomes
+        self.exit_zero = exit_zero
 
     @property
     def errors(self) -> list[Outcome]:

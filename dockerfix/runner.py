@@ -13,8 +13,7 @@ import enum
 import functools
 import os
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from dockerfix import files
 from dockerfix.config import Config, ConfigError, ConfigFinder
@@ -56,8 +55,7 @@ class Mode(enum.Enum):
         return self in (Mode.WRITE, Mode.STDIN)
 
 
-@dataclass(frozen=True)
-class ErrorInfo:
+class ErrorInfo(NamedTuple):
     """Why a file could not be processed; ``line``/``column`` are 0 when unknown."""
 
     message: str
@@ -73,21 +71,50 @@ class ErrorInfo:
         return f"{path}: {self.message}"
 
 
-@dataclass
 class Outcome:
     """What happened to one file."""
 
-    path: str
-    old: str | None = None
-    new: str | None = None
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    to_create: dict[str, str] = field(default_factory=dict)  # display path -> content
-    error: ErrorInfo | None = None
-    digest: str | None = None
-    written: bool = False
-    created: list[str] = field(default_factory=list)  # display paths actually created
-    released: bool = False  # the texts were dropped once written or printed (``release``)
-    _changed: bool = False  # ``changed`` as it was when the texts were dropped
+    __slots__ = (
+        "_changed",
+        "created",
+        "diagnostics",
+        "digest",
+        "error",
+        "new",
+        "old",
+        "path",
+        "released",
+        "to_create",
+        "written",
+    )
+
+    def __init__(
+        self,
+        path: str,
+        old: str | None = None,
+        new: str | None = None,
+        diagnostics: list[Diagnostic] | None = None,
+        to_create: dict[str, str] | None = None,
+        error: ErrorInfo | None = None,
+        digest: str | None = None,
+        written: bool = False,
+        created: list[str] | None = None,
+        released: bool = False,
+        _changed: bool = False,
+    ) -> None:
+        self.path = path
+        self.old = old
+        self.new = new
+        self.diagnostics: list[Diagnostic] = [] if diagnostics is None else diagnostics
+        # display path -> content
+        self.to_create: dict[str, str] = {} if to_create is None else to_create
+        self.error = error
+        self.digest = digest
+        self.written = written
+        # display paths actually created
+        self.created: list[str] = [] if created is None else created
+        self.released = released  # the texts were dropped once written or printed (``release``)
+        self._changed = _changed  # ``changed`` as it was when the texts were dropped
 
     @property
     def changed(self) -> bool:
@@ -132,8 +159,7 @@ class Outcome:
         return rules_skipped(self.diagnostics)
 
 
-@dataclass(frozen=True)
-class Task:
+class Task(NamedTuple):
     """One file for a worker: where it is, its options, and its text when already read."""
 
     path: str
@@ -141,17 +167,23 @@ class Task:
     text: str | None = None
 
 
-@dataclass
 class Plan:
     """The tasks of a run and the outcomes decided before any fixing (errors)."""
 
-    tasks: list[Task] = field(default_factory=list)
-    early: list[Outcome] = field(default_factory=list)
-    skipped: list[tuple[str, str]] = field(default_factory=list)
+    __slots__ = ("early", "skipped", "tasks")
+
+    def __init__(
+        self,
+        tasks: list[Task] | None = None,
+        early: list[Outcome] | None = None,
+        skipped: list[tuple[str, str]] | None = None,
+    ) -> None:
+        self.tasks: list[Task] = [] if tasks is None else tasks
+        self.early: list[Outcome] = [] if early is None else early
+        self.skipped: list[tuple[str, str]] = [] if skipped is None else skipped
 
 
-@dataclass(frozen=True)
-class Overrides:
+class Overrides(NamedTuple):
     """Settings from the command line (None: not given, the configuration decides)."""
 
     select: tuple[str, ...] | None = None

@@ -38,8 +38,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Generator
-from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 __all__ = [
     "BuildKitError",
@@ -64,8 +63,7 @@ class BuildKitError(Exception):
         self.message = message
 
 
-@dataclass(frozen=True)
-class Heredoc:
+class Heredoc(NamedTuple):
     """A heredoc marker found on an instruction's logical line (without its body)."""
 
     name: str
@@ -74,8 +72,7 @@ class Heredoc:
     chomp: bool
 
 
-@dataclass(frozen=True)
-class ParsedInstruction:
+class ParsedInstruction(NamedTuple):
     """BuildKit's ``*Node`` for one instruction.
 
     ``cmd`` is the keyword as written; ``flags`` are the ``--flag`` words that

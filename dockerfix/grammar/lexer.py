@@ -10,7 +10,6 @@ names them. Every byte of the input ends up in exactly one token.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 
 from dockerfix.errors import ParseError
 from dockerfix.grammar import buildkit
@@ -25,13 +24,20 @@ GO_SPACE = (
 MAX_LINE_BYTES = 65535
 
 
-@dataclass
 class Scan:
     """The result of the pre-pass: the token stream plus what was computed on the way."""
 
-    tokens: list[tuple[str, str]] = field(default_factory=list)
-    parsed: list[buildkit.ParsedInstruction] = field(default_factory=list)
-    escape: str = "\\"
+    __slots__ = ("escape", "parsed", "tokens")
+
+    def __init__(
+        self,
+        tokens: list[tuple[str, str]] | None = None,
+        parsed: list[buildkit.ParsedInstruction] | None = None,
+        escape: str = "\\",
+    ) -> None:
+        self.tokens: list[tuple[str, str]] = [] if tokens is None else tokens
+        self.parsed: list[buildkit.ParsedInstruction] = [] if parsed is None else parsed
+        self.escape = escape
 
 
 def _physical_lines(text: str) -> list[tuple[str, str]]:

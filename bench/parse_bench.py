@@ -25,7 +25,11 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 SKIP = {"MANIFEST.tsv", "README.md", "SOURCE.md", "result", "expected.json"}
 REJECTED = {
-    "shykes-nested-json", "env_no_value", "line-too-long", "empty_dockerfile", "only_comments"
+    "shykes-nested-json",
+    "env_no_value",
+    "line-too-long",
+    "empty_dockerfile",
+    "only_comments",
 }
 
 
@@ -86,7 +90,9 @@ def cold_start(small: Path, rounds: int) -> dict[str, float]:
     commands = {
         "python -c pass": [py, "-c", "pass"],
         "import dockerfix + parse(small file)": [
-            py, "-c", f"import dockerfix; dockerfix.parse(open({str(small)!r}).read())",
+            py,
+            "-c",
+            f"import dockerfix; dockerfix.parse(open({str(small)!r}).read())",
         ],
         "dockerfix --dump small file": [py, "-m", "dockerfix", "--dump", str(small)],
     }

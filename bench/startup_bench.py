@@ -64,9 +64,7 @@ def parse_importtime(stderr: str) -> tuple[int, dict[str, int]]:
     return total, own
 
 
-def measure(
-    source: Path | None, rounds: int, scratch: Path
-) -> dict[str, dict[str, object]]:
+def measure(source: Path | None, rounds: int, scratch: Path) -> dict[str, dict[str, object]]:
     """Per command: median import µs, modules, heavy parts, median wall ms, top own times."""
     env = bench_env(scratch)
     source = source or REPO
@@ -75,8 +73,14 @@ def measure(
     cmds = commands()
     for args, stdin in cmds.values():  # warm up: bytecode and grammar caches
         for _ in range(2):
-            subprocess.run([*base, *args], input=stdin or b"", capture_output=True,
-                           env=env, cwd=source, check=False)
+            subprocess.run(
+                [*base, *args],
+                input=stdin or b"",
+                capture_output=True,
+                env=env,
+                cwd=source,
+                check=False,
+            )
     imports: dict[str, list[int]] = defaultdict(list)
     walls: dict[str, list[float]] = defaultdict(list)
     modules: dict[str, set[str]] = {}
@@ -85,7 +89,11 @@ def measure(
         for label, (args, stdin) in cmds.items():
             done = subprocess.run(
                 [sys.executable, "-X", "importtime", "-m", "dockerfix", *args],
-                input=stdin or b"", capture_output=True, env=env, cwd=source, check=False,
+                input=stdin or b"",
+                capture_output=True,
+                env=env,
+                cwd=source,
+                check=False,
             )
             total, own = parse_importtime(done.stderr.decode("utf-8", errors="replace"))
             imports[label].append(total)
@@ -93,14 +101,21 @@ def measure(
             for module, us in own.items():
                 best_own[label][module] = min(us, best_own[label].get(module, us))
             start = time.perf_counter()
-            subprocess.run([*base, *args], input=stdin or b"", capture_output=True,
-                           env=env, cwd=source, check=False)
+            subprocess.run(
+                [*base, *args],
+                input=stdin or b"",
+                capture_output=True,
+                env=env,
+                cwd=source,
+                check=False,
+            )
             walls[label].append(time.perf_counter() - start)
     out: dict[str, dict[str, object]] = {}
     for label in cmds:
         loaded = modules[label]
         heavy = [
-            name for name, prefix in HEAVY.items()
+            name
+            for name, prefix in HEAVY.items()
             if any(m == prefix or m.startswith(prefix + ".") for m in loaded)
         ]
         top = sorted(best_own[label].items(), key=lambda kv: -kv[1])[:12]

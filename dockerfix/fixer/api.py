@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +15,6 @@ from dockerfix.fixer.base import (
 )
 
 
-@dataclass
 class FixResult:
     """The outcome of fixing one file.
 
@@ -26,11 +24,21 @@ class FixResult:
     ``internal_error`` is set when a rule's output failed the safety checks.
     """
 
-    text: str
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    created_files: dict[str, str] = field(default_factory=dict)
-    internal_error: str | None = None
-    source: str = ""
+    __slots__ = ("created_files", "diagnostics", "internal_error", "source", "text")
+
+    def __init__(
+        self,
+        text: str,
+        diagnostics: list[Diagnostic] | None = None,
+        created_files: dict[str, str] | None = None,
+        internal_error: str | None = None,
+        source: str = "",
+    ) -> None:
+        self.text = text
+        self.diagnostics: list[Diagnostic] = [] if diagnostics is None else diagnostics
+        self.created_files: dict[str, str] = {} if created_files is None else created_files
+        self.internal_error = internal_error
+        self.source = source
 
     @property
     def changed(self) -> bool:

@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, NamedTuple
 
 from dockerfix import cst
 
@@ -23,8 +22,7 @@ if TYPE_CHECKING:
 DEFAULT_RUNTIME_IMAGE = "gcr.io/distroless/static-debian13"
 
 
-@dataclass(frozen=True)
-class Diagnostic:
+class Diagnostic(NamedTuple):
     """One finding: a rule, a place, a message, and whether it was fixed (or why not)."""
 
     code: str
@@ -64,8 +62,7 @@ def rules_skipped(diagnostics: Sequence[Diagnostic]) -> dict[str, list[str]]:
     return out
 
 
-@dataclass(frozen=True)
-class FixOptions:
+class FixOptions(NamedTuple):
     """Settings that change what the rules do."""
 
     runtime_image: str = DEFAULT_RUNTIME_IMAGE
@@ -73,8 +70,7 @@ class FixOptions:
     ignore: frozenset[str] = frozenset()
 
 
-@dataclass(frozen=True)
-class Valid:
+class Valid(NamedTuple):
     """An example the rule must leave unchanged (and report nothing fixed on)."""
 
     code: str
@@ -83,8 +79,7 @@ class Valid:
     options: tuple[tuple[str, str], ...] = ()
 
 
-@dataclass(frozen=True)
-class Invalid:
+class Invalid(NamedTuple):
     """An example the rule must rewrite into ``expected`` (None: reported, not fixed)."""
 
     code: str

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from dockerfix import cst
 from dockerfix.fixer import gocmd, gofacts
@@ -38,8 +38,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
-class GoStep:
+class GoStep(NamedTuple):
     """One ``go`` command in a ``RUN`` of a stage.
 
     ``script`` is the text the command's offsets refer to; ``offset`` is where that text

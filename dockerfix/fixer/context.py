@@ -28,7 +28,6 @@ import re
 import stat
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
@@ -147,8 +146,7 @@ _VIPER_EXTS = ("json", "toml", "yaml", "yml", "properties", "props", "prop", "hc
 # --------------------------------------------------------------------------- go.mod
 
 
-@dataclass(frozen=True)
-class Require:
+class Require(NamedTuple):
     """A ``require`` line of go.mod."""
 
     path: str
@@ -156,8 +154,7 @@ class Require:
     indirect: bool = False
 
 
-@dataclass(frozen=True)
-class Replace:
+class Replace(NamedTuple):
     """A ``replace`` directive: ``old [version] => new [version]``."""
 
     old_path: str
@@ -171,8 +168,7 @@ class Replace:
         return self.new_path.startswith(("./", "../", "/")) or self.new_path in (".", "..")
 
 
-@dataclass(frozen=True)
-class GoMod:
+class GoMod(NamedTuple):
     """A parsed go.mod: module path, go/toolchain versions, requirements and replacements."""
 
     path: str  # the go.mod file, relative to the context ("go.mod", "svc/go.mod")
@@ -284,7 +280,6 @@ class RuntimeFile(NamedTuple):
     reason: str
 
 
-@dataclass(frozen=True)
 class BuildContext:
     """Facts about a Docker build context holding a Go project.
 
@@ -299,32 +294,101 @@ class BuildContext:
     context (created at run time, or mounted). ``files`` lists the files seen by the walk.
     """
 
-    directory: Path
-    go_mod: GoMod | None = None
-    go_mods: list[GoMod] = field(default_factory=list)
-    has_go_sum: bool = False
-    has_go_work: bool = False
-    has_vendor: bool = False
-    vendor_dir_exists: bool = False
-    has_go_files: bool = False
-    go_package_dirs: list[str] = field(default_factory=list)
-    main_package_dirs: list[str] = field(default_factory=list)
-    cgo_reasons: list[str] = field(default_factory=list)
-    embed_patterns: list[tuple[str, str]] = field(default_factory=list)
-    runtime_files: list[RuntimeFile] = field(default_factory=list)
-    unresolved_runtime_files: list[RuntimeFile] = field(default_factory=list)
-    uses_timezones: bool = False
-    timezone_reasons: list[str] = field(default_factory=list)
-    embeds_tzdata: bool = False
-    uses_tls_or_https: bool = False
-    tls_reasons: list[str] = field(default_factory=list)
-    dockerignore_exists: bool = False
-    dockerignore_files: list[str] = field(default_factory=list)
-    gitignore_lines: list[str] = field(default_factory=list)
-    files: list[str] = field(default_factory=list)
-    dirs: list[str] = field(default_factory=list)
-    truncated: bool = False
-    notes: list[str] = field(default_factory=list)
+    __slots__ = (
+        "cgo_reasons",
+        "directory",
+        "dirs",
+        "dockerignore_exists",
+        "dockerignore_files",
+        "embed_patterns",
+        "embeds_tzdata",
+        "files",
+        "gitignore_lines",
+        "go_mod",
+        "go_mods",
+        "go_package_dirs",
+        "has_go_files",
+        "has_go_sum",
+        "has_go_work",
+        "has_vendor",
+        "main_package_dirs",
+        "notes",
+        "runtime_files",
+        "timezone_reasons",
+        "tls_reasons",
+        "truncated",
+        "unresolved_runtime_files",
+        "uses_timezones",
+        "uses_tls_or_https",
+        "vendor_dir_exists",
+    )
+
+    def __init__(
+        self,
+        directory: Path,
+        go_mod: GoMod | None = None,
+        go_mods: list[GoMod] | None = None,
+        has_go_sum: bool = False,
+        has_go_work: bool = False,
+        has_vendor: bool = False,
+        vendor_dir_exists: bool = False,
+        has_go_files: bool = False,
+        go_package_dirs: list[str] | None = None,
+        main_package_dirs: list[str] | None = None,
+        cgo_reasons: list[str] | None = None,
+        embed_patterns: list[tuple[str, str]] | None = None,
+        runtime_files: list[RuntimeFile] | None = None,
+        unresolved_runtime_files: list[RuntimeFile] | None = None,
+        uses_timezones: bool = False,
+        timezone_reasons: list[str] | None = None,
+        embeds_tzdata: bool = False,
+        uses_tls_or_https: bool = False,
+        tls_reasons: list[str] | None = None,
+        dockerignore_exists: bool = False,
+        dockerignore_files: list[str] | None = None,
+        gitignore_lines: list[str] | None = None,
+        files: list[str] | None = None,
+        dirs: list[str] | None = None,
+        truncated: bool = False,
+        notes: list[str] | None = None,
+    ) -> None:
+        self.directory = directory
+        self.go_mod = go_mod
+        self.go_mods: list[GoMod] = [] if go_mods is None else go_mods
+        self.has_go_sum = has_go_sum
+        self.has_go_work = has_go_work
+        self.has_vendor = has_vendor
+        self.vendor_dir_exists = vendor_dir_exists
+        self.has_go_files = has_go_files
+        self.go_package_dirs: list[str] = [] if go_package_dirs is None else go_package_dirs
+        self.main_package_dirs: list[str] = [] if main_package_dirs is None else main_package_dirs
+        self.cgo_reasons: list[str] = [] if cgo_reasons is None else cgo_reasons
+        self.embed_patterns: list[tuple[str, str]] = (
+            [] if embed_patterns is None else embed_patterns
+        )
+        self.runtime_files: list[RuntimeFile] = [] if runtime_files is None else runtime_files
+        self.unresolved_runtime_files: list[RuntimeFile] = (
+            [] if unresolved_runtime_files is None else unresolved_runtime_files
+        )
+        self.uses_timezones = uses_timezones
+        self.timezone_reasons: list[str] = [] if timezone_reasons is None else timezone_reasons
+        self.embeds_tzdata = embeds_tzdata
+        self.uses_tls_or_https = uses_tls_or_https
+        self.tls_reasons: list[str] = [] if tls_reasons is None else tls_reasons
+        self.dockerignore_exists = dockerignore_exists
+        self.dockerignore_files: list[str] = (
+            [] if dockerignore_files is None else dockerignore_files
+        )
+        self.gitignore_lines: list[str] = [] if gitignore_lines is None else gitignore_lines
+        self.files: list[str] = [] if files is None else files
+        self.dirs: list[str] = [] if dirs is None else dirs
+        self.truncated = truncated
+        self.notes: list[str] = [] if notes is None else notes
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return all(getattr(self, name) == getattr(other, name) for name in self.__slots__)
 
     @property
     def module_path(self) -> str | None:
@@ -349,14 +413,24 @@ class BuildContext:
 # --------------------------------------------------------------------------- walking
 
 
-@dataclass
 class _Walk:
-    root: Path
-    files: list[str] = field(default_factory=list)
-    dirs: list[str] = field(default_factory=list)
-    truncated: bool = False
-    notes: list[str] = field(default_factory=list)
-    vendor_dirs: list[str] = field(default_factory=list)
+    __slots__ = ("dirs", "files", "notes", "root", "truncated", "vendor_dirs")
+
+    def __init__(
+        self,
+        root: Path,
+        files: list[str] | None = None,
+        dirs: list[str] | None = None,
+        truncated: bool = False,
+        notes: list[str] | None = None,
+        vendor_dirs: list[str] | None = None,
+    ) -> None:
+        self.root = root
+        self.files: list[str] = [] if files is None else files
+        self.dirs: list[str] = [] if dirs is None else dirs
+        self.truncated = truncated
+        self.notes: list[str] = [] if notes is None else notes
+        self.vendor_dirs: list[str] = [] if vendor_dirs is None else vendor_dirs
 
 
 def _inside(root_real: str, path: str) -> bool:
@@ -447,17 +521,29 @@ def _call_regex(local: str | None, funcs: str) -> re.Pattern[str]:
     return re.compile(rf"(?<![\w.]){re.escape(local)}\.({funcs})\s*\(")
 
 
-@dataclass
 class _GoSource:
     """A Go file split into code (comments and string contents blanked), literals, comments."""
 
-    rel: str
-    blank: str  # comments -> spaces, string contents -> "x" (delimiters kept)
-    strings: dict[int, str]  # offset of the opening quote -> decoded value
-    line_comments: list[tuple[int, str]]  # (offset, text after "//")
-    package: str | None = None
-    imports: list[str] = field(default_factory=list)
-    aliases: dict[str, str] = field(default_factory=dict)  # import path -> local name
+    __slots__ = ("aliases", "blank", "imports", "line_comments", "package", "rel", "strings")
+
+    def __init__(
+        self,
+        rel: str,
+        blank: str,
+        strings: dict[int, str],
+        line_comments: list[tuple[int, str]],
+        package: str | None = None,
+        imports: list[str] | None = None,
+        aliases: dict[str, str] | None = None,
+    ) -> None:
+        self.rel = rel
+        self.blank = blank  # comments -> spaces, string contents -> "x" (delimiters kept)
+        self.strings = strings  # offset of the opening quote -> decoded value
+        self.line_comments = line_comments  # (offset, text after "//")
+        self.package = package
+        self.imports: list[str] = [] if imports is None else imports
+        # import path -> local name
+        self.aliases: dict[str, str] = {} if aliases is None else aliases
 
     def call_pattern(self, pkg: str | None, funcs: str) -> re.Pattern[str] | None:
         """Regex for calls of ``funcs`` of package ``pkg`` (None: any receiver's method)."""

@@ -20,7 +20,7 @@ import functools
 import posixpath
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from dockerfix.fixer.context import BuildContext
 
@@ -30,8 +30,7 @@ _GLOB = re.compile(r"[*?\[]")
 _VAR = re.compile(r"\$(?:\{[^}]*\}|[A-Za-z_][A-Za-z0-9_]*)")
 
 
-@dataclass(frozen=True)
-class _Group:
+class _Group(NamedTuple):
     title: str
     why: str
     patterns: tuple[str, ...]
@@ -153,8 +152,7 @@ def is_excluded(dockerignore_text: str, path: str) -> bool:
 # --------------------------------------------------------------------------- generation
 
 
-@dataclass(frozen=True)
-class _Need:
+class _Need(NamedTuple):
     pattern: str  # cleaned path or glob, relative to the context
     why: str
     is_dir: bool = False

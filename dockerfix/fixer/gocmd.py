@@ -24,7 +24,7 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from dockerfix.fixer.shellwords import (
     SimpleCommand,
@@ -86,8 +86,7 @@ _TRUE = frozenset({"1", "t", "T", "TRUE", "true", "True"})
 _FALSE = frozenset({"0", "f", "F", "FALSE", "false", "False"})
 
 
-@dataclass(frozen=True)
-class GoFlag:
+class GoFlag(NamedTuple):
     """One flag of a go command, as written.
 
     ``name`` has no dashes (``ldflags``); ``spelling`` is how it was written (``--ldflags``);
@@ -131,8 +130,7 @@ class GoFlag:
         return self.value is None or self.value in _TRUE
 
 
-@dataclass(frozen=True)
-class GoCommand:
+class GoCommand(NamedTuple):
     """A ``go`` invocation found in shell text, with offsets into that text.
 
     ``start``/``end`` span the whole simple command, inline assignments included, and
@@ -154,7 +152,7 @@ class GoCommand:
     subcommand: str | None
     subcommand_start: int | None
     subcommand_end: int | None
-    env: dict[str, str] = field(default_factory=dict)
+    env: dict[str, str]  # no default: a shared mutable one would be a trap
     env_words: tuple[Word, ...] = ()
     args: tuple[Word, ...] = ()
     flags: tuple[GoFlag, ...] = ()

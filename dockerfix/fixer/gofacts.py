@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from dockerfix import cst
 from dockerfix.fixer import gocmd
@@ -249,8 +249,7 @@ def resolve(workdir: str | None, path: str) -> str | None:
     return posixpath.normpath(posixpath.join(workdir, path))
 
 
-@dataclass(frozen=True)
-class GoBuild:
+class GoBuild(NamedTuple):
     """One ``go build``/``go install`` in a ``RUN`` of some stage."""
 
     stage: cst.Stage

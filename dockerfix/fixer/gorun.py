@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from dockerfix import cst
 from dockerfix.fixer import gocmd, gofacts, stagegraph
@@ -25,8 +25,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
-class GoRun:
+class GoRun(NamedTuple):
     """One ``go`` command of a shell-form ``RUN``.
 
     ``offset`` is where ``script`` starts in the instruction's logical line (None for a

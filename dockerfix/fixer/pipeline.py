@@ -10,7 +10,6 @@ internal error is reported.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from dockerfix import cst
@@ -24,13 +23,20 @@ class InternalError(Exception):
     """A rule produced output that failed the safety checks (a dockerfix bug)."""
 
 
-@dataclass
 class Outcome:
     """What the pipeline made of one file."""
 
-    tree: cst.Dockerfile
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    created_files: dict[str, str] = field(default_factory=dict)
+    __slots__ = ("created_files", "diagnostics", "tree")
+
+    def __init__(
+        self,
+        tree: cst.Dockerfile,
+        diagnostics: list[Diagnostic] | None = None,
+        created_files: dict[str, str] | None = None,
+    ) -> None:
+        self.tree = tree
+        self.diagnostics: list[Diagnostic] = [] if diagnostics is None else diagnostics
+        self.created_files: dict[str, str] = {} if created_files is None else created_files
 
 
 def _run_rounds(

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 __all__ = [
     "SHELL_BUILTINS",
@@ -79,8 +79,7 @@ _SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh", "ksh", "mksh", "busybox
 # --------------------------------------------------------------------------- data model
 
 
-@dataclass(frozen=True, slots=True)
-class Segment:
+class Segment(NamedTuple):
     """One quoting unit of a word, with its text after quote removal.
 
     ``kind`` is one of ``plain`` (unquoted literal text), ``escape`` (unquoted ``\\c``),
@@ -100,8 +99,7 @@ class Segment:
     dynamic: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class Word:
+class Word(NamedTuple):
     """A shell word with its source span, quoting segments and the features it uses."""
 
     start: int
@@ -140,8 +138,7 @@ class Word:
         return self.end
 
 
-@dataclass(frozen=True, slots=True)
-class Operator:
+class Operator(NamedTuple):
     """A control or redirection operator (``&&``, ``|``, ``;``, ``>``, ``<<-``, newline ...).
 
     ``io_number`` is the file descriptor written before a redirection (``2`` in ``2>&1``).
@@ -158,16 +155,14 @@ class Operator:
         return (self.io_number or "") + self.op
 
 
-@dataclass(frozen=True, slots=True)
-class Comment:
+class Comment(NamedTuple):
     """A ``#`` comment, up to but not including the newline."""
 
     start: int
     end: int
 
 
-@dataclass(frozen=True, slots=True)
-class HereDoc:
+class HereDoc(NamedTuple):
     """A here-document body. ``start``/``end`` span the body and the delimiter line.
 
     ``body_start``/``body_end`` span only the body lines. ``quoted`` is true when the delimiter
@@ -188,16 +183,14 @@ class HereDoc:
 Token = Word | Operator | Comment | HereDoc
 
 
-@dataclass(frozen=True, slots=True)
-class Lexed:
+class Lexed(NamedTuple):
     """The tokens of a shell text; ``error`` describes unbalanced quoting, if any."""
 
     tokens: tuple[Token, ...]
     error: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Redirect:
+class Redirect(NamedTuple):
     """A redirection of a simple command: its operator and target word (None if missing)."""
 
     start: int
@@ -207,8 +200,7 @@ class Redirect:
     heredoc: HereDoc | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class SimpleCommand:
+class SimpleCommand(NamedTuple):
     """One simple command: ``NAME=value ... word ... [redirections]``.
 
     ``start``/``end`` cover its assignments, words and redirections (not here-document bodies).
@@ -239,12 +231,16 @@ def _short(raw: str, limit: int = 40) -> str:
 _MAX_NESTING = 100
 
 
-@dataclass
 class _Lexer:
-    text: str
-    limit: int
-    errors: list[str] = field(default_factory=list)
-    depth: int = 0
+    __slots__ = ("depth", "errors", "limit", "text")
+
+    def __init__(
+        self, text: str, limit: int, errors: list[str] | None = None, depth: int = 0
+    ) -> None:
+        self.text = text
+        self.limit = limit
+        self.errors: list[str] = [] if errors is None else errors
+        self.depth = depth
 
     def too_deep(self) -> bool:
         """Guard for nested quotes and substitutions: stop lexing beyond ``_MAX_NESTING``."""
@@ -718,14 +714,24 @@ def tokenize(text: str, start: int = 0, end: int | None = None) -> Lexed:
 # --------------------------------------------------------------------------- simple commands
 
 
-@dataclass
 class _Builder:
-    assignments: list[Word] = field(default_factory=list)
-    words: list[Word] = field(default_factory=list)
-    redirects: list[Redirect] = field(default_factory=list)
-    keywords: list[str] = field(default_factory=list)
-    start: int = -1
-    end: int = -1
+    __slots__ = ("assignments", "end", "keywords", "redirects", "start", "words")
+
+    def __init__(
+        self,
+        assignments: list[Word] | None = None,
+        words: list[Word] | None = None,
+        redirects: list[Redirect] | None = None,
+        keywords: list[str] | None = None,
+        start: int = -1,
+        end: int = -1,
+    ) -> None:
+        self.assignments: list[Word] = [] if assignments is None else assignments
+        self.words: list[Word] = [] if words is None else words
+        self.redirects: list[Redirect] = [] if redirects is None else redirects
+        self.keywords: list[str] = [] if keywords is None else keywords
+        self.start = start
+        self.end = end
 
     def touch(self, start: int, end: int) -> None:
         if self.start < 0:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from dockerfix import cst
 from dockerfix.fixer.base import RuleContext
 from dockerfix.fixer.buildsteps import leading_comments
@@ -12,30 +10,63 @@ from dockerfix.fixer.style import new_instruction
 __all__ = ["Group", "Plan", "apply_plan"]
 
 
-@dataclass
 class Group:
     """An instruction that goes to the runtime stage, with the comments above it."""
 
-    instruction: cst.Instruction
-    comments: list[cst.Comment]
-    new: cst.Instruction | None = None  # replacement text (copies, rewritten lines)
-    keep_in_builder: bool = False
+    __slots__ = ("comments", "instruction", "keep_in_builder", "new")
+
+    def __init__(
+        self,
+        instruction: cst.Instruction,
+        comments: list[cst.Comment],
+        new: cst.Instruction | None = None,
+        keep_in_builder: bool = False,
+    ) -> None:
+        self.instruction = instruction
+        self.comments = comments
+        self.new = new  # replacement text (copies, rewritten lines)
+        self.keep_in_builder = keep_in_builder
 
 
-@dataclass
 class Plan:
     """How to split the stage: the named builder ``FROM`` and the runtime stage's lines."""
 
-    builder_name: str
-    from_: cst.Instruction
-    new_from: cst.Instruction
-    runtime_lines: list[str]
-    groups: list[Group]
-    start: list[tuple[cst.Instruction | None, tuple[str, str]]]  # (replaced, (keyword, args))
-    start_removed: list[cst.Instruction]
-    notes: list[str]
-    binary: str
-    runtime_binary: str
+    __slots__ = (
+        "binary",
+        "builder_name",
+        "from_",
+        "groups",
+        "new_from",
+        "notes",
+        "runtime_binary",
+        "runtime_lines",
+        "start",
+        "start_removed",
+    )
+
+    def __init__(
+        self,
+        builder_name: str,
+        from_: cst.Instruction,
+        new_from: cst.Instruction,
+        runtime_lines: list[str],
+        groups: list[Group],
+        start: list[tuple[cst.Instruction | None, tuple[str, str]]],
+        start_removed: list[cst.Instruction],
+        notes: list[str],
+        binary: str,
+        runtime_binary: str,
+    ) -> None:
+        self.builder_name = builder_name
+        self.from_ = from_
+        self.new_from = new_from
+        self.runtime_lines = runtime_lines
+        self.groups = groups
+        self.start = start  # (replaced, (keyword, args))
+        self.start_removed = start_removed
+        self.notes = notes
+        self.binary = binary
+        self.runtime_binary = runtime_binary
 
 
 def _with_newline(node: cst.BodyNode, newline: str) -> cst.BodyNode:

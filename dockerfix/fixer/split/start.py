@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import posixpath
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from dockerfix import cst
 from dockerfix.fixer import gocmd, gofacts, shellwords
@@ -13,8 +13,7 @@ from dockerfix.fixer.split.steps import SHELLS, basename
 __all__ = ["Start", "StartCommand"]
 
 
-@dataclass(frozen=True)
-class Start:
+class Start(NamedTuple):
     """How the container starts.
 
     ``argv`` is the program and its arguments, ``cmd_args`` the exec-form ``CMD`` that an

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from dockerfix import cst
 from dockerfix.fixer import edits, gofacts, shellwords, stagegraph
@@ -64,8 +64,7 @@ def _port_of(value: str) -> int | None:
     return int(m.group(1)) if m else None
 
 
-@dataclass(frozen=True)
-class _Blocker:
+class _Blocker(NamedTuple):
     node: cst.Instruction
     reason: str
 

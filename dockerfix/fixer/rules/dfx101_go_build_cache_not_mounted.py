@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import dataclass, field
 
 from dockerfix import cst
 from dockerfix.fixer import edits, gocmd, gofacts, gorun, shellwords, stagegraph
@@ -92,15 +91,26 @@ def _runs_opaque_builder(script: str) -> bool:
     return False
 
 
-@dataclass
 class _Plan:
-    ins: cst.Instruction
-    stage: cst.Stage
-    build: str | None = None  # GOCACHE to mount
-    modules: str | None = None  # GOMODCACHE to mount
-    needs_modules: bool = False
-    opaque: bool = False
-    notes: list[str] = field(default_factory=list)
+    __slots__ = ("build", "ins", "modules", "needs_modules", "notes", "opaque", "stage")
+
+    def __init__(
+        self,
+        ins: cst.Instruction,
+        stage: cst.Stage,
+        build: str | None = None,
+        modules: str | None = None,
+        needs_modules: bool = False,
+        opaque: bool = False,
+        notes: list[str] | None = None,
+    ) -> None:
+        self.ins = ins
+        self.stage = stage
+        self.build = build  # GOCACHE to mount
+        self.modules = modules  # GOMODCACHE to mount
+        self.needs_modules = needs_modules
+        self.opaque = opaque
+        self.notes: list[str] = [] if notes is None else notes
 
 
 class GoBuildCacheNotMounted(Rule):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import dataclass, field
 
 from dockerfix import cst
 from dockerfix.fixer import edits, gocmd, gofacts, gorun, shellwords, stagegraph
@@ -34,20 +33,42 @@ def _covers(outer: str, inner: str) -> bool:
     return inner == outer or outer == "/" or inner.startswith(outer + "/")
 
 
-@dataclass
 class _Family:
     """A ``golang`` builder stage and the stages built on it."""
 
-    root: cst.Stage
-    stages: list[cst.Stage]
-    blockers: list[tuple[cst.Instruction, str]] = field(default_factory=list)
-    replacements: dict[int, tuple[cst.Instruction, list[tuple[int, int, str]]]] = field(
-        default_factory=dict
+    __slots__ = (
+        "arg_stages",
+        "blockers",
+        "module_path",
+        "moved",
+        "outputs",
+        "replacements",
+        "root",
+        "stages",
     )
-    arg_stages: dict[int, list[str]] = field(default_factory=dict)  # stage index -> missing
-    outputs: list[str] = field(default_factory=list)
-    module_path: str | None = None
-    moved: bool = False  # the root FROM gets --platform=$BUILDPLATFORM
+
+    def __init__(
+        self,
+        root: cst.Stage,
+        stages: list[cst.Stage],
+        blockers: list[tuple[cst.Instruction, str]] | None = None,
+        replacements: dict[int, tuple[cst.Instruction, list[tuple[int, int, str]]]] | None = None,
+        arg_stages: dict[int, list[str]] | None = None,
+        outputs: list[str] | None = None,
+        module_path: str | None = None,
+        moved: bool = False,
+    ) -> None:
+        self.root = root
+        self.stages = stages
+        self.blockers: list[tuple[cst.Instruction, str]] = [] if blockers is None else blockers
+        self.replacements: dict[int, tuple[cst.Instruction, list[tuple[int, int, str]]]] = (
+            {} if replacements is None else replacements
+        )
+        # stage index -> missing
+        self.arg_stages: dict[int, list[str]] = {} if arg_stages is None else arg_stages
+        self.outputs: list[str] = [] if outputs is None else outputs
+        self.module_path = module_path
+        self.moved = moved  # the root FROM gets --platform=$BUILDPLATFORM
 
     def block(self, node: cst.Instruction, reason: str) -> None:
         self.blockers.append((node, reason))

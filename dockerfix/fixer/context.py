@@ -139,7 +139,12 @@ _GO_TOKEN = re.compile(
 )
 _NOT_NEWLINE = re.compile(r"[^\n]")
 _IMPORT_DECL = re.compile(r"\bimport\b\s*(\(|(?:[A-Za-z_]\w*|[._])?\s*[\"`])")
-_IMPORT_SPEC = re.compile(r"(?:([A-Za-z_]\w*|[._])\s+)?[\"`]")
+# An import spec: [name] "path". The name starts only where a word starts (``(?<!\w)``):
+# otherwise every position inside a long word would start a failing match (O(n^2)).
+_IMPORT_SPEC = re.compile(r"(?:((?<!\w)[A-Za-z_]\w*|[._])\s+)?[\"`]")
+# The package clause: only blanks before it on its line (comments are blanked already).
+# Not ``^\s*``: \s matches newlines, so each line start would rescan all blank lines after it.
+_PACKAGE = re.compile(r"^[^\S\n]*package\s+([A-Za-z_]\w*)", re.MULTILINE)
 _VIPER_EXTS = ("json", "toml", "yaml", "yml", "properties", "props", "prop", "hcl", "env", "ini")
 
 
@@ -621,7 +626,7 @@ def _scan_go(rel: str, text: str) -> _GoSource:
             out.append(c + _NOT_NEWLINE.sub("x", body) + (c if closed else ""))
     out.append(text[pos:])
     src = _GoSource(rel, "".join(out), strings, comments)
-    pkg = re.search(r"(?m)^\s*package\s+([A-Za-z_]\w*)", src.blank)
+    pkg = _PACKAGE.search(src.blank)
     src.package = pkg.group(1) if pkg else None
     header_end = pkg.end() if pkg else 0
     spec = _IMPORT_SPEC

@@ -27,7 +27,9 @@ from dockerfix.fixer.context import BuildContext
 __all__ = ["build_dockerignore", "is_excluded", "pattern_matches"]
 
 _GLOB = re.compile(r"[*?\[]")
-_VAR = re.compile(r"\$(?:\{[^}]*\}|[A-Za-z_][A-Za-z0-9_]*)")
+# A variable reference: $name or ${...}. No '{' inside the braces: with [^}]* every '${' of
+# an unclosed '${${${...' would scan to the end (O(n^2)). Only a nested ${a:-${b}} differs.
+_VAR = re.compile(r"\$(?:\{[^{}]*\}|[A-Za-z_][A-Za-z0-9_]*)")
 
 
 class _Group(NamedTuple):
@@ -209,8 +211,21 @@ def _needs(
 def _sample(pattern: str) -> str:
     """A path the glob ``pattern`` matches, for checking it against an exclusion."""
     s = pattern.replace("**/", "").replace("**", "x")
-    s = re.sub(r"\[[^\]]*\]", "x", s)
-    return s.replace("*", "x").replace("?", "x")
+    return _replace_classes(s).replace("*", "x").replace("?", "x")
+
+
+def _replace_classes(s: str) -> str:
+    """``s`` with each ``[...]`` (up to the first ``]``) replaced by ``x``.
+
+    A scan, not ``re.sub(r"\\[[^\\]]*\\]", "x", s)``: that retries from every '[' of an
+    unclosed ``[[[[...`` (O(n^2)), where the first failure means no ']' follows at all.
+    """
+    out: list[str] = []
+    i = 0
+    while (start := s.find("[", i)) >= 0 and (end := s.find("]", start + 1)) >= 0:
+        out += [s[i:start], "x"]
+        i = end + 1
+    return "".join(out) + s[i:]
 
 
 def _conflicts(pattern: str, need: _Need, excluded_entries: Sequence[str]) -> bool:

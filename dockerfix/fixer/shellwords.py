@@ -71,7 +71,11 @@ _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
 _SPECIAL_PARAMS = frozenset("@*#?$!-0123456789")
 _BRACE_EXPANSION = re.compile(r"\{[^{}\s]*(?:,|\.\.)[^{}\s]*\}")
-_BRACKET_GLOB = re.compile(r"\[[^\]]+\]")
+# Is there a '[', one or more characters other than ']', then ']'? (Only ``.search`` is used.)
+# Not \[[^\]]+\]: that rescans to the end from every '[' of a '[[[[...' word (O(n^2)). Here
+# the run after a '[' stops at the next '[': the last '[' before a ']' starts the match, or,
+# when it is right before the ']' ("[a[]"), the '[' before it.
+_BRACKET_GLOB = re.compile(r"\[[^\[\]]*[^\]]\]")
 _SAFE_WORD = re.compile(r"[A-Za-z0-9_@%+=:,./-]+")
 _SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh", "ksh", "mksh", "busybox"})
 

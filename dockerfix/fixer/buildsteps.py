@@ -163,7 +163,7 @@ def lineage_env(
 ) -> dict[str, str]:
     """Inherited ``ENV`` plus the stage's own ``ENV``/``ARG`` values before ``upto``."""
     env = inherited_env(tree, stage)
-    env.update(gofacts.stage_env(stage, upto))
+    env.update(gofacts.stage_facts(tree, stage).declared(upto))
     return env
 
 

@@ -97,13 +97,6 @@ def test_fixing_one_long_instruction_is_linear(make: Callable[[int], str], n: in
     assert growth(make, _fix, n) < LINEAR
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="fixer bug (gofacts.stage_env/workdir_at/known_dirs, DFX007 _instruction_env, "
-    "split.candidate.workdir_at, style.keyword_case) re-walk the stage or the file for every "
-    "instruction: O(n^2) in instructions (5.3x the work for 4x the input; a 100 kB file "
-    "takes ~12 s, 1 MB would take ~18 min)",
-)
 def test_fixing_is_linear_in_instructions() -> None:
     assert growth(blocks, _fix, 50) < LINEAR
 

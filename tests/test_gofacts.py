@@ -224,6 +224,11 @@ def test_stage_facts_are_made_once_per_tree_and_agree_with_a_walk() -> None:
     assert gofacts.workdir_at(tree, stage, None) == "/g/src/sub"
 
 
+def test_known_dirs_stops_at_a_double_slash_root() -> None:
+    tree = _tree("FROM golang:1.22\nWORKDIR //x\nRUN go build -o out .\n")
+    assert "//x" in gofacts.known_dirs(tree, tree.stages[0], None)
+
+
 # -- go builds ----------------------------------------------------------------------------------
 
 

@@ -535,9 +535,10 @@ def _command_env(
 
 def _with_parents(dirs: set[str]) -> set[str]:
     for d in list(dirs):
-        while d not in ("/", ""):
-            d = posixpath.dirname(d)
-            dirs.add(d)
+        parent = posixpath.dirname(d)
+        while parent != d:  # the top ("/", "//" or "") is its own dirname
+            dirs.add(parent)
+            d, parent = parent, posixpath.dirname(parent)
     return dirs
 
 

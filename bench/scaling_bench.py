@@ -12,8 +12,8 @@ Inputs (generated, deterministic):
 Each case runs in a fresh process (a hang is cut off at ``--timeout`` seconds and shown as
 such); parse times are the best of several repeats for inputs under 1 MB. Time per MB
 that stays flat is linear cost. Fixing the instruction files is capped at ``--fix-max-kb``
-(default 100) because the fixer is not yet linear in the number of instructions (see
-docs/PERFORMANCE.md); raise it to see the curve.
+(default 100) to keep the run short: fixing costs ~50-65 s/MB, so ``--fix-max-kb 1024``
+adds about a minute for the 1 MB file (see docs/PERFORMANCE.md).
 
 Run: ``python bench/scaling_bench.py [--timeout 600] [--fix-max-kb 100]``.
 """

@@ -504,6 +504,18 @@ class Dockerfile(Node):
                 lf += 1
         return "\r\n" if crlf > lf else "\n"
 
+    @functools.cached_property
+    def keyword_case(self) -> str:
+        """``"upper"`` or ``"lower"``: how most of the file's keywords are written."""
+        lower = upper = 0
+        for ins in self.instructions:
+            kw = ins.keyword
+            if kw.islower():
+                lower += 1
+            elif kw.isupper():
+                upper += 1
+        return "lower" if lower > upper else "upper"
+
     def _newlines(self) -> Iterator[str]:
         for node in self.body:
             if isinstance(node, Instruction):
@@ -561,32 +573,41 @@ class Dockerfile(Node):
         except KeyError:
             raise ValueError("node is not in this tree") from None
 
+    @functools.cached_property
+    def _indexes(self) -> dict[int, int]:
+        indexes: dict[int, int] = {}
+        for i, node in enumerate(self.body):
+            indexes.setdefault(id(node), i)
+        return indexes
+
+    def index(self, node: BodyNode) -> int:
+        """Where ``node`` is in ``body`` (raises ``ValueError`` if it is not in this tree)."""
+        try:
+            return self._indexes[id(node)]
+        except KeyError:
+            raise ValueError("node is not in this tree") from None
+
     # -- editing --------------------------------------------------------------
-    def _index(self, node: BodyNode) -> int:
-        for i, n in enumerate(self.body):
-            if n is node:
-                return i
-        raise ValueError("node is not in this tree")
 
     def replace(self, old: BodyNode, new: BodyNode | Sequence[BodyNode]) -> Dockerfile:
         """A new tree with ``old`` replaced by one node or several."""
-        i = self._index(old)
+        i = self.index(old)
         repl = (new,) if isinstance(new, Node) else tuple(new)
         return self.with_changes(body=self.body[:i] + repl + self.body[i + 1 :])
 
     def insert_before(self, anchor: BodyNode, nodes: Sequence[BodyNode]) -> Dockerfile:
         """A new tree with ``nodes`` inserted before ``anchor``."""
-        i = self._index(anchor)
+        i = self.index(anchor)
         return self.with_changes(body=self.body[:i] + tuple(nodes) + self.body[i:])
 
     def insert_after(self, anchor: BodyNode, nodes: Sequence[BodyNode]) -> Dockerfile:
         """A new tree with ``nodes`` inserted after ``anchor``."""
-        i = self._index(anchor) + 1
+        i = self.index(anchor) + 1
         return self.with_changes(body=self.body[:i] + tuple(nodes) + self.body[i:])
 
     def remove(self, node: BodyNode) -> Dockerfile:
         """A new tree without ``node``."""
-        i = self._index(node)
+        i = self.index(node)
         return self.with_changes(body=self.body[:i] + self.body[i + 1 :])
 
     def append(self, nodes: Sequence[BodyNode]) -> Dockerfile:

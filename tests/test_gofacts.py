@@ -195,6 +195,40 @@ def test_module_root() -> None:
     assert gofacts.module_root(tree, tree.stages[0], None) is None
 
 
+
+def test_stage_facts_are_made_once_per_tree_and_agree_with_a_walk() -> None:
+    tree = _tree(
+        "ARG G=/g\nFROM golang:1.22\nARG G\nENV A=1\nWORKDIR $G/src\nRUN mkdir out\n"
+        "COPY go.mod ./\nENV A=$A-2 B=$GOPATH\nWORKDIR sub\nRUN true\n"
+    )
+    stage = tree.stages[0]
+    facts = gofacts.stage_facts(tree, stage)
+    assert gofacts.stage_facts(tree, stage) is facts
+    for upto in (*stage.instructions, None):
+        assert facts.declared(upto) == gofacts.stage_env(stage, upto)
+        base = gofacts.image_env("golang:1.22")
+        globals_ = gofacts.global_args(tree)
+        walked = {**base, **gofacts.stage_env(stage, upto, globals_=globals_, base=base)}
+        assert facts.env(upto) == walked
+    run = _ins(tree, "RUN", 1)
+    assert facts.workdir(run) == "/g/src/sub"
+    assert facts.module_root(run) == "/g/src"
+    assert facts.has_dir("/g/src/out", run)
+    assert not facts.has_dir("/g/src/out", _ins(tree, "RUN"))
+    assert facts.env(run)["A"] == "1-2"
+    facts.env(run)["A"] = "changed"  # answers are copies
+    assert facts.env(run)["A"] == "1-2"
+    # an edited tree is a new tree, with facts of its own
+    edited = tree.remove(_ins(tree, "WORKDIR", 1))
+    assert gofacts.workdir_at(edited, edited.stages[0], None) == "/g/src"
+    assert gofacts.workdir_at(tree, stage, None) == "/g/src/sub"
+
+
+def test_known_dirs_stops_at_a_double_slash_root() -> None:
+    tree = _tree("FROM golang:1.22\nWORKDIR //x\nRUN go build -o out .\n")
+    assert "//x" in gofacts.known_dirs(tree, tree.stages[0], None)
+
+
 # -- go builds ----------------------------------------------------------------------------------
 
 

@@ -197,8 +197,9 @@ def _comment_directives(text: str) -> tuple[str, str] | None:
 def suppressions_for(tree: cst.Dockerfile, node: cst.Instruction) -> frozenset[str]:
     """Rule codes (and names) switched off for ``node`` by comments right above it."""
     body = tree.body
-    index = next((i for i, n in enumerate(body) if n is node), None)
-    if index is None:
+    try:
+        index = tree.index(node)
+    except ValueError:
         return frozenset()
     found: set[str] = set()
     i = index - 1

@@ -162,7 +162,7 @@ def lineage_env(
 ) -> dict[str, str]:
     """Inherited ``ENV`` plus the stage's own ``ENV``/``ARG`` values before ``upto``."""
     env = inherited_env(tree, stage)
-    env.update(gofacts.stage_env(stage, upto))
+    env.update(gofacts.stage_facts(tree, stage).declared(upto))
     return env
 
 
@@ -174,7 +174,7 @@ def body_indent(stage: cst.Stage) -> str:
 def leading_comments(tree: cst.Dockerfile, node: cst.Instruction) -> list[cst.Comment]:
     """The comment lines directly above ``node`` (no blank line between), in order."""
     body = tree.body
-    index = next(i for i, n in enumerate(body) if n is node)
+    index = tree.index(node)
     out: list[cst.Comment] = []
     i = index - 1
     while i >= 0 and isinstance(body[i], cst.Comment):

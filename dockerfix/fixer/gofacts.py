@@ -6,8 +6,11 @@ The rules share these facts. Everything here reads the tree (and, through
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
+import weakref
+from collections.abc import Iterator
 from typing import NamedTuple
 
 from dockerfix import cst
@@ -165,6 +168,44 @@ def stage_image(tree: cst.Dockerfile, stage: cst.Stage) -> str:
 # -- stages and paths -------------------------------------------------------------
 
 
+def _env_value(raw: str, known: dict[str, str]) -> str:
+    """An ``ENV``/``ARG`` value unquoted and expanded (kept as written if a variable is unknown)."""
+    text = _unquote(raw)
+    expanded = expand(text, known) if "$" in text else text
+    return expanded if expanded is not None else text
+
+
+def _env_steps(
+    stage: cst.Stage, globals_: dict[str, str], base: dict[str, str]
+) -> Iterator[dict[str, str]]:
+    """The ``ENV``/``ARG`` values known before each instruction of ``stage``, then at its end.
+
+    One forward pass. Each ``ENV``/``ARG`` makes a new dict, so the ones already yielded
+    keep their values; between them the same dict is yielded again (callers copy it).
+    """
+    env: dict[str, str] = {}
+    from_env: set[str] = set()  # an ENV wins over a later ARG of the same name
+    for ins in stage.instructions:
+        yield env
+        if ins.name == "ENV":
+            env = dict(env)
+            args = ins.args
+            for i in range(0, len(args) - 2, 3):
+                env[args[i]] = _env_value(args[i + 1], {**base, **env})
+                from_env.add(args[i])
+        elif ins.name == "ARG":
+            env = dict(env)
+            for word in ins.args:
+                name, eq, value = word.partition("=")
+                if name in from_env:
+                    continue
+                if eq:
+                    env[name] = _env_value(value, {**base, **env})
+                elif name in globals_:
+                    env[name] = globals_[name]
+    yield env
+
+
 def stage_env(
     stage: cst.Stage,
     upto: cst.Instruction | None = None,
@@ -178,66 +219,16 @@ def stage_env(
     unknown variable is kept as written). ``globals_`` are the global ``ARG`` defaults, which
     an ``ARG NAME`` without a value re-declares in the stage; ``base`` is the image's own
     environment, used for expansion only (it is not part of the result).
+
+    This walks the stage on every call; for a stage of a tree, ``stage_facts`` answers for
+    every instruction from one walk.
     """
     env: dict[str, str] = {}
-    globals_ = globals_ or {}
-    base = base or {}
-
-    def value_of(raw: str) -> str:
-        text = _unquote(raw)
-        expanded = expand(text, {**base, **env}) if "$" in text else text
-        return expanded if expanded is not None else text
-
-    from_env: set[str] = set()  # an ENV wins over a later ARG of the same name
-    for ins in stage.instructions:
+    steps = _env_steps(stage, globals_ or {}, base or {})
+    for ins, env in zip((*stage.instructions, None), steps, strict=True):
         if ins is upto:
-            break
-        if ins.name == "ENV":
-            args = ins.args
-            for i in range(0, len(args) - 2, 3):
-                env[args[i]] = value_of(args[i + 1])
-                from_env.add(args[i])
-        elif ins.name == "ARG":
-            for word in ins.args:
-                name, eq, value = word.partition("=")
-                if name in from_env:
-                    continue
-                if eq:
-                    env[name] = value_of(value)
-                elif name in globals_:
-                    env[name] = globals_[name]
-    return env
-
-
-def full_env(
-    tree: cst.Dockerfile, stage: cst.Stage, upto: cst.Instruction | None
-) -> dict[str, str]:
-    """Everything known to be set in ``stage`` before ``upto``: image env, ARGs, ENVs."""
-    base = image_env(stage_image(tree, stage))
-    return {**base, **stage_env(stage, upto, globals_=global_args(tree), base=base)}
-
-
-def workdir_at(tree: cst.Dockerfile, stage: cst.Stage, upto: cst.Instruction | None) -> str | None:
-    """The working directory in ``stage`` just before ``upto`` (None if it cannot be known)."""
-    image = stage_image(tree, stage)
-    current: str | None = "/go" if is_go_image(image) and not is_windows_image(image) else None
-    if current is None and image_repository(image) in {"scratch"}:
-        current = "/"
-    for ins in stage.instructions:
-        if ins is upto:
-            break
-        if ins.name != "WORKDIR" or not ins.args:
-            continue
-        raw = expand(_unquote(ins.args[0]), full_env(tree, stage, ins))
-        if raw is None:
-            current = None
-            continue
-        raw = _unquote(raw)
-        if raw.startswith("/"):
-            current = posixpath.normpath(raw)
-        elif current is not None:
-            current = posixpath.normpath(posixpath.join(current, raw))
-    return current
+            return dict(env)
+    return dict(env)  # ``upto`` is not in the stage: at its end
 
 
 def resolve(workdir: str | None, path: str) -> str | None:
@@ -247,6 +238,202 @@ def resolve(workdir: str | None, path: str) -> str | None:
     if workdir is None:
         return None
     return posixpath.normpath(posixpath.join(workdir, path))
+
+
+# Directories that exist in Linux images (``go build -o DIR`` writes DIR/<name> into them).
+_STANDARD_DIRS = frozenset(
+    {
+        "/", "/bin", "/sbin", "/usr", "/usr/bin", "/usr/sbin", "/usr/local", "/usr/local/bin",
+        "/usr/local/sbin", "/tmp", "/opt", "/srv", "/root", "/home", "/var", "/etc", "/go",
+        "/go/bin", "/go/src",
+    }
+)  # fmt: skip
+
+
+class StageFacts:
+    """What is known before each instruction of one stage: variables, workdir, dirs, module root.
+
+    Each fact is computed for the whole stage in one forward pass the first time it is
+    asked for, so asking about every instruction is linear. ``upto`` is an instruction of
+    the stage; None (or an instruction of another stage) means after the last one.
+    Get one through ``stage_facts``, which keeps it for the tree's lifetime.
+    """
+
+    def __init__(self, tree: cst.Dockerfile, stage: cst.Stage) -> None:
+        # no reference to ``tree``: the cache of ``stage_facts`` must not keep it alive
+        self.stage = stage
+        self.image = stage_image(tree, stage)
+        self._globals = global_args(tree)
+        self._base = image_env(self.image)
+        self._positions: dict[int, int] = {}
+        for i, ins in enumerate(stage.instructions):
+            self._positions.setdefault(id(ins), i)
+
+    def _at(self, upto: cst.Instruction | None) -> int:
+        end = len(self.stage.instructions)
+        return end if upto is None else self._positions.get(id(upto), end)
+
+    # -- the answers (fresh objects: callers may change them) ------------------------
+    def declared(self, upto: cst.Instruction | None) -> dict[str, str]:
+        """The stage's own ``ENV``/``ARG`` values before ``upto`` (``stage_env(stage, upto)``)."""
+        return dict(self._declared[self._at(upto)])
+
+    def env(self, upto: cst.Instruction | None) -> dict[str, str]:
+        """Everything known to be set before ``upto``: image env, ARGs, ENVs (``full_env``)."""
+        return self._full_env(self._at(upto))
+
+    def workdir(self, upto: cst.Instruction | None) -> str | None:
+        """The working directory before ``upto`` (None if it cannot be known)."""
+        return self._workdirs[self._at(upto)]
+
+    def known_dirs(self, upto: cst.Instruction | None) -> set[str]:
+        """Directories known to exist before ``upto`` (see ``known_dirs``)."""
+        at = self._at(upto)
+        return {d for d, since in self._dirs_since.items() if since <= at}
+
+    def has_dir(self, path: str, upto: cst.Instruction | None) -> bool:
+        """True when ``path`` is one of ``known_dirs(upto)``."""
+        since = self._dirs_since.get(path)
+        return since is not None and since <= self._at(upto)
+
+    def module_root(self, upto: cst.Instruction | None) -> str | None:
+        """Where the context's ``go.mod`` lands before ``upto`` (see ``module_root``)."""
+        return self._module_roots[self._at(upto)]
+
+    # -- the forward passes: one value per position, the last one for the stage's end ------
+    def _full_env(self, at: int) -> dict[str, str]:
+        return {**self._base, **self._with_globals[at]}
+
+    @functools.cached_property
+    def _declared(self) -> list[dict[str, str]]:
+        return list(_env_steps(self.stage, {}, {}))
+
+    @functools.cached_property
+    def _with_globals(self) -> list[dict[str, str]]:
+        return list(_env_steps(self.stage, self._globals, self._base))
+
+    @functools.cached_property
+    def _workdirs(self) -> list[str | None]:
+        image = self.image
+        current: str | None = "/go" if is_go_image(image) and not is_windows_image(image) else None
+        if current is None and image_repository(image) == "scratch":
+            current = "/"
+        workdirs: list[str | None] = []
+        for i, ins in enumerate(self.stage.instructions):
+            workdirs.append(current)
+            if ins.name != "WORKDIR" or not ins.args:
+                continue
+            raw = expand(_unquote(ins.args[0]), self._full_env(i))
+            if raw is None:
+                current = None
+                continue
+            raw = _unquote(raw)
+            if raw.startswith("/"):
+                current = posixpath.normpath(raw)
+            elif current is not None:
+                current = posixpath.normpath(posixpath.join(current, raw))
+        workdirs.append(current)
+        return workdirs
+
+    @functools.cached_property
+    def _dirs_since(self) -> dict[str, int]:
+        """Each known directory and the first position it is known at."""
+        since = dict.fromkeys(_with_parents(set(_STANDARD_DIRS)), 0)
+        workdirs = self._workdirs
+        for i, ins in enumerate(self.stage.instructions):
+            found: set[str] = set()
+            if ins.name == "WORKDIR":
+                after = workdirs[i + 1]
+                if after is not None:
+                    found.add(after)
+            elif ins.name in ("COPY", "ADD") and len(ins.args) >= 2 and not ins.heredocs:
+                dest = ins.args[-1]
+                sources = ins.args[:-1]
+                if dest.endswith("/") or len(sources) > 1 or any(
+                    s.rstrip("/") in ("", ".") or s.endswith("/") for s in sources
+                ):
+                    absolute = resolve(workdirs[i], dest)
+                    if absolute is not None:
+                        found.add(absolute)
+            else:
+                for text, _ in run_scripts(ins):
+                    found.update(mkdir_targets(text, workdirs[i]))
+            for d in _with_parents(found):
+                since.setdefault(d, i + 1)
+        return since
+
+    @functools.cached_property
+    def _module_roots(self) -> list[str | None]:
+        roots: list[str | None] = []
+        root: str | None = None
+        for i, ins in enumerate(self.stage.instructions):
+            roots.append(root)
+            if ins.name not in ("COPY", "ADD") or len(ins.args) < 2 or ins.flag("from") is not None:
+                continue
+            if ins.heredocs:
+                continue
+            sources = [posixpath.normpath(s.lstrip("/") or ".") for s in ins.args[:-1]]
+            dest = ins.args[-1]
+            absolute = resolve(self._workdirs[i], dest)
+            if absolute is None:
+                continue
+            if "." in sources:
+                root = absolute
+            elif "go.mod" in sources:
+                as_dir = dest.endswith("/") or len(sources) > 1 or dest in (".", "./")
+                root = absolute if as_dir else posixpath.dirname(absolute)
+        roots.append(root)
+        return roots
+
+
+_FACTS: weakref.WeakKeyDictionary[cst.Dockerfile, dict[int, StageFacts]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def stage_facts(tree: cst.Dockerfile, stage: cst.Stage) -> StageFacts:
+    """The facts of ``stage``, made once per tree (trees are immutable; an edited tree is new).
+
+    A stage that is not one of ``tree.stages`` (made up by the caller) gets uncached facts.
+    """
+    stages = tree.stages
+    if not 0 <= stage.index < len(stages) or stages[stage.index] is not stage:
+        return StageFacts(tree, stage)
+    per_stage = _FACTS.setdefault(tree, {})
+    facts = per_stage.get(stage.index)
+    if facts is None:
+        facts = per_stage[stage.index] = StageFacts(tree, stage)
+    return facts
+
+
+def full_env(
+    tree: cst.Dockerfile, stage: cst.Stage, upto: cst.Instruction | None
+) -> dict[str, str]:
+    """Everything known to be set in ``stage`` before ``upto``: image env, ARGs, ENVs."""
+    return stage_facts(tree, stage).env(upto)
+
+
+def workdir_at(tree: cst.Dockerfile, stage: cst.Stage, upto: cst.Instruction | None) -> str | None:
+    """The working directory in ``stage`` just before ``upto`` (None if it cannot be known)."""
+    return stage_facts(tree, stage).workdir(upto)
+
+
+def known_dirs(tree: cst.Dockerfile, stage: cst.Stage, upto: cst.Instruction | None) -> set[str]:
+    """Directories known to exist in ``stage`` before ``upto``.
+
+    The standard ones of a Linux image, every ``WORKDIR``, the destinations of ``COPY``/``ADD``
+    that are directories, the operands of ``mkdir``, and all their parents.
+    """
+    return stage_facts(tree, stage).known_dirs(upto)
+
+
+def module_root(tree: cst.Dockerfile, stage: cst.Stage, upto: cst.Instruction | None) -> str | None:
+    """Where the build context's ``go.mod`` lands in ``stage`` before ``upto``, if visible.
+
+    Taken from the last ``COPY``/``ADD`` (not ``--from``) that copies ``go.mod`` or the whole
+    context (``.``); None when no such copy is seen.
+    """
+    return stage_facts(tree, stage).module_root(upto)
 
 
 class GoBuild(NamedTuple):
@@ -304,13 +491,15 @@ def go_builds(
     """Every ``go build``/``go install`` of the file (or of one stage), in order."""
     found: list[GoBuild] = []
     for st in (stage,) if stage is not None else tree.stages:
+        facts = stage_facts(tree, st)
         for ins in st.instructions:
             for text, offset in run_scripts(ins):
                 for command in gocmd.find_go_commands(text):
                     if command.subcommand not in ("build", "install"):
                         continue
-                    workdir = workdir_at(tree, st, ins)
-                    env = _command_env(tree, st, ins, text, command)
+                    workdir = facts.workdir(ins)
+                    made_here = mkdir_targets(text[: command.start], workdir)
+                    env = _command_env(facts, ins, text, command)
                     change_dir = command.flag("C")
                     if change_dir is not None and change_dir.value is not None:
                         target = expand(change_dir.value, env)
@@ -323,14 +512,7 @@ def go_builds(
                             offset=offset if offset is not None else -1,
                             workdir=workdir,
                             output=_output_path(
-                                tree,
-                                st,
-                                ins,
-                                command,
-                                workdir,
-                                module_path,
-                                env,
-                                mkdir_targets(text[: command.start], workdir_at(tree, st, ins)),
+                                facts, ins, command, workdir, module_path, env, made_here
                             ),
                         )
                     )
@@ -338,14 +520,10 @@ def go_builds(
 
 
 def _command_env(
-    tree: cst.Dockerfile,
-    stage: cst.Stage,
-    ins: cst.Instruction,
-    text: str,
-    command: gocmd.GoCommand,
+    facts: StageFacts, ins: cst.Instruction, text: str, command: gocmd.GoCommand
 ) -> dict[str, str]:
     """The environment a go command sees: image, ARG/ENV, ``export``s, inline assignments."""
-    env = full_env(tree, stage, ins)
+    env = facts.env(ins)
     exported = gocmd.exported_env(text[: command.start])
     for source in (exported, command.env):
         for name, value in source.items():
@@ -354,51 +532,12 @@ def _command_env(
     return env
 
 
-# Directories that exist in Linux images (``go build -o DIR`` writes DIR/<name> into them).
-_STANDARD_DIRS = frozenset(
-    {
-        "/", "/bin", "/sbin", "/usr", "/usr/bin", "/usr/sbin", "/usr/local", "/usr/local/bin",
-        "/usr/local/sbin", "/tmp", "/opt", "/srv", "/root", "/home", "/var", "/etc", "/go",
-        "/go/bin", "/go/src",
-    }
-)  # fmt: skip
-
-
-def known_dirs(tree: cst.Dockerfile, stage: cst.Stage, upto: cst.Instruction | None) -> set[str]:
-    """Directories known to exist in ``stage`` before ``upto``.
-
-    The standard ones of a Linux image, every ``WORKDIR``, the destinations of ``COPY``/``ADD``
-    that are directories, the operands of ``mkdir``, and all their parents.
-    """
-    dirs = set(_STANDARD_DIRS)
-    for ins in stage.instructions:
-        if ins is upto:
-            break
-        workdir = workdir_at(tree, stage, ins)
-        if ins.name == "WORKDIR":
-            after = workdir_at(tree, stage, _next_instruction(stage, ins))
-            if after is not None:
-                dirs.add(after)
-        elif ins.name in ("COPY", "ADD") and len(ins.args) >= 2 and not ins.heredocs:
-            dest = ins.args[-1]
-            sources = ins.args[:-1]
-            if dest.endswith("/") or len(sources) > 1 or any(
-                s.rstrip("/") in ("", ".") or s.endswith("/") for s in sources
-            ):
-                absolute = resolve(workdir, dest)
-                if absolute is not None:
-                    dirs.add(absolute)
-        else:
-            for text, _ in run_scripts(ins):
-                dirs.update(mkdir_targets(text, workdir))
-    return _with_parents(dirs)
-
-
 def _with_parents(dirs: set[str]) -> set[str]:
     for d in list(dirs):
-        while d not in ("/", ""):
-            d = posixpath.dirname(d)
-            dirs.add(d)
+        parent = posixpath.dirname(d)
+        while parent != d:  # the top ("/", "//" or "") is its own dirname
+            dirs.add(parent)
+            d, parent = parent, posixpath.dirname(parent)
     return dirs
 
 
@@ -418,58 +557,19 @@ def mkdir_targets(text: str, workdir: str | None) -> set[str]:
     return found
 
 
-def _next_instruction(stage: cst.Stage, ins: cst.Instruction) -> cst.Instruction | None:
-    items = stage.instructions
-    for i, item in enumerate(items):
-        if item is ins:
-            return items[i + 1] if i + 1 < len(items) else None
-    return None
-
-
-def module_root(tree: cst.Dockerfile, stage: cst.Stage, upto: cst.Instruction | None) -> str | None:
-    """Where the build context's ``go.mod`` lands in ``stage`` before ``upto``, if visible.
-
-    Taken from the last ``COPY``/``ADD`` (not ``--from``) that copies ``go.mod`` or the whole
-    context (``.``); None when no such copy is seen.
-    """
-    root: str | None = None
-    for ins in stage.instructions:
-        if ins is upto:
-            break
-        if ins.name not in ("COPY", "ADD") or len(ins.args) < 2 or ins.flag("from") is not None:
-            continue
-        if ins.heredocs:
-            continue
-        sources = [posixpath.normpath(s.lstrip("/") or ".") for s in ins.args[:-1]]
-        dest = ins.args[-1]
-        workdir = workdir_at(tree, stage, ins)
-        absolute = resolve(workdir, dest)
-        if absolute is None:
-            continue
-        if "." in sources:
-            root = absolute
-        elif "go.mod" in sources:
-            as_dir = dest.endswith("/") or len(sources) > 1 or dest in (".", "./")
-            root = absolute if as_dir else posixpath.dirname(absolute)
-    return root
-
-
 def _output_path(
-    tree: cst.Dockerfile,
-    stage: cst.Stage,
+    facts: StageFacts,
     ins: cst.Instruction,
     command: gocmd.GoCommand,
     workdir: str | None,
     module_path: str | None,
-    env: dict[str, str] | None = None,
-    made_here: set[str] | None = None,
+    env: dict[str, str],
+    made_here: set[str],
 ) -> str | None:
-    if env is None:
-        env = full_env(tree, stage, ins)
     packages = list(command.packages)
     goos = env.get("GOOS")
     workdir_rel = "."
-    root = module_root(tree, stage, ins)
+    root = facts.module_root(ins)
     if root is not None and workdir is not None:
         rel = posixpath.relpath(workdir, root)
         if rel != ".." and not rel.startswith("../"):
@@ -498,8 +598,10 @@ def _output_path(
             return None  # an unknown variable or a command substitution
         out = _unquote(expanded)
         absolute = resolve(workdir, out)
-        dirs = known_dirs(tree, stage, ins) | _with_parents(set(made_here or ()))
-        if out.endswith("/") or (absolute is not None and absolute in dirs):
+        is_dir = absolute is not None and (
+            absolute in _with_parents(set(made_here)) or facts.has_dir(absolute, ins)
+        )
+        if out.endswith("/") or is_dir:
             name = name_for()
             return resolve(workdir, posixpath.join(out, name)) if name else None
         return absolute

@@ -120,8 +120,9 @@ def verify(
         if id(node) not in kept and id(node) not in ctx.touched:
             line = original.position(node).line
             raise InternalError(f"line {line} changed but no rule reported changing it")
-    original_ids = {id(n) for n in original.body}
-    untouched_in_new = [id(n) for n in new_tree.body if id(n) in original_ids - ctx.touched]
-    untouched_in_old = [id(n) for n in original.body if id(n) in set(untouched_in_new)]
+    untouched = {id(n) for n in original.body} - ctx.touched
+    untouched_in_new = [id(n) for n in new_tree.body if id(n) in untouched]
+    kept_untouched = set(untouched_in_new)
+    untouched_in_old = [id(n) for n in original.body if id(n) in kept_untouched]
     if untouched_in_new != untouched_in_old:
         raise InternalError("lines no rule reported changed their order")

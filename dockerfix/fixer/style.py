@@ -9,21 +9,9 @@ from dockerfix import cst
 from dockerfix.grammar.parser import parse_instruction
 
 
-def keyword_case(tree: cst.Dockerfile) -> str:
-    """``"upper"`` or ``"lower"``: how most of the file's keywords are written."""
-    lower = upper = 0
-    for ins in tree.instructions:
-        kw = ins.keyword
-        if kw.islower():
-            lower += 1
-        elif kw.isupper():
-            upper += 1
-    return "lower" if lower > upper else "upper"
-
-
 def keyword(tree: cst.Dockerfile, name: str) -> str:
     """``name`` (upper case) written the way the file writes its keywords."""
-    return name.lower() if keyword_case(tree) == "lower" else name.upper()
+    return name.lower() if tree.keyword_case == "lower" else name.upper()
 
 
 def exec_form(argv: Sequence[str]) -> str:

@@ -216,7 +216,7 @@ def _workdir(
             if ins.name != "WORKDIR" or not ins.args:
                 continue
             written = ins.args[0]
-            raw = gofacts.expand(written, {**env, **gofacts.stage_env(st, ins)})
+            raw = gofacts.expand(written, {**env, **gofacts.stage_facts(tree, st).declared(ins)})
             current = gofacts.resolve(current, _unquote(raw)) if raw is not None else None
     return current, written
 

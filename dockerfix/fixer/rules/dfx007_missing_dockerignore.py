@@ -18,14 +18,6 @@ _GO_MOD = "module example.com/hello\n\ngo 1.23\n"
 _MAIN_GO = 'package main\n\nfunc main() { println("hello") }\n'
 
 
-def _instruction_env(
-    tree: cst.Dockerfile, stage: cst.Stage, ins: cst.Instruction
-) -> dict[str, str]:
-    env = dict(gofacts.global_args(tree))
-    env.update(gofacts.stage_env(stage, ins))
-    return env
-
-
 def _mount_sources(value: str) -> list[str]:
     """Context paths a ``RUN --mount`` reads: bind mounts without ``from=``."""
     fields: dict[str, str] = {}
@@ -45,7 +37,9 @@ def context_sources(tree: cst.Dockerfile) -> list[str]:
     and kept as written otherwise (``build_dockerignore`` takes them as wildcards).
     """
     out: list[str] = []
+    globals_ = gofacts.global_args(tree)
     for stage in tree.stages:
+        facts = gofacts.stage_facts(tree, stage)
         for ins in stage.instructions:
             raw: list[str] = []
             if ins.name in ("COPY", "ADD") and ins.flag("from") is None:
@@ -60,7 +54,7 @@ def context_sources(tree: cst.Dockerfile) -> list[str]:
                 for flag in ins.flags:
                     if flag.name == "mount" and flag.value:
                         raw.extend(_mount_sources(flag.value))
-            env = _instruction_env(tree, stage, ins) if raw else {}
+            env = {**globals_, **facts.declared(ins)} if raw else {}
             for word in raw:
                 expanded = gofacts.expand(word, env)
                 out.append(expanded if expanded is not None else word)

@@ -59,7 +59,7 @@ def plan_split(tree: cst.Dockerfile, ctx: RuleContext, stage: cst.Stage) -> Plan
         if ins.name == "VOLUME":
             needs.check_volume(ins)
     needs.check_packages_and_dirs()
-    cwd = candidate.workdir_at(None)  # the container's working directory
+    cwd = candidate.facts.workdir(None)  # the container's working directory
     moves = MovedInstructions(candidate)
     groups, moved_copies = moves.groups(cwd, start.nodes)
     keep_workdir = bool(moved_copies)

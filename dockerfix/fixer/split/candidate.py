@@ -38,7 +38,9 @@ class Candidate:
         self.ctx = ctx
         self.stage = stage
         self.from_ = stage.from_
-        self.image = gofacts.stage_image(tree, stage)
+        #: the stage's variables, working directory... before each of its instructions
+        self.facts = gofacts.stage_facts(tree, stage)
+        self.image = self.facts.image
         self.runtime = ctx.options.runtime_image
         self.static_runtime = gofacts.is_static_runtime(self.runtime)
         self.scratch = gofacts.image_repository(self.runtime) == "scratch"
@@ -60,11 +62,3 @@ class Candidate:
     def line(self, node: cst.Instruction) -> int:
         """The line number of one of the stage's instructions."""
         return self.tree.position(node).line
-
-    def workdir_at(self, upto: cst.Instruction | None) -> str | None:
-        """The stage's working directory at ``upto`` (None: after the last instruction)."""
-        return gofacts.workdir_at(self.tree, self.stage, upto)
-
-    def env_at(self, upto: cst.Instruction | None) -> dict[str, str]:
-        """The variables (image, ENV, ARG) the stage knows at ``upto`` (None: at its end)."""
-        return gofacts.full_env(self.tree, self.stage, upto)

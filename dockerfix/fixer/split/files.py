@@ -104,7 +104,7 @@ class RuntimeFiles:
                 continue
             if ins.flag("from") is not None:
                 continue
-            workdir = self.candidate.workdir_at(ins)
+            workdir = self.candidate.facts.workdir(ins)
             dest = gofacts.resolve(workdir, ins.args[-1])
             if dest is not None:
                 out.append((ins, list(ins.args[:-1]), dest))
@@ -194,7 +194,7 @@ class RuntimeFiles:
         """True when the stage puts certificates of its own where the CA tools read them."""
         for ins in self.candidate.stage.instructions:
             if ins.name in ("COPY", "ADD") and len(ins.args) >= 2:
-                workdir = self.candidate.workdir_at(ins)
+                workdir = self.candidate.facts.workdir(ins)
                 dest = gofacts.resolve(workdir, ins.args[-1]) or ""
                 if dest.startswith(steps.CA_DIRS):
                     return True

@@ -121,7 +121,7 @@ class MovedInstructions:
         run_indexes: list[int],
         index: int,
     ) -> Group | None:
-        env = self.candidate.env_at(ins)
+        env = self.candidate.facts.env(ins)
         raw = ins.args[0] if ins.args else ""
         value = gofacts.expand(raw, env)
         if value is None:
@@ -176,7 +176,7 @@ class MovedInstructions:
                 )
         dest = ins.args[-1] if ins.args else ""
         if not dest.startswith("/"):
-            here = self.candidate.workdir_at(ins)
+            here = self.candidate.facts.workdir(ins)
             if here is None or here != cwd:
                 raise Blocked(
                     ins,
@@ -214,7 +214,7 @@ class MovedInstructions:
                 "/" not in argv[0]
                 and prog == posixpath.basename(binary)
                 and posixpath.dirname(binary)
-                in self.candidate.env_at(None).get("PATH", "").split(":")
+                in self.candidate.facts.env(None).get("PATH", "").split(":")
             ):
                 tool = "a shell" if prog in SHELLS else f"`{prog}`"
                 raise Blocked(

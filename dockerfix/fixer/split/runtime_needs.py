@@ -62,7 +62,7 @@ class RuntimeNeeds:
             if program in steps.INSTALL and subcommands and subcommands[0] in steps.REMOVING:
                 return
             if program in steps.BINARY_COMMANDS:
-                workdir = self.candidate.workdir_at(ins)
+                workdir = self.candidate.facts.workdir(ins)
                 operands = steps.operands(cmd)
                 if program == "chmod" and operands:
                     operands = operands[1:]  # the mode
@@ -92,7 +92,7 @@ class RuntimeNeeds:
                 got, gone = steps.package_changes(text)
                 installed += [(n, g, ins) for n, g in got]
                 removed.update(gone)
-                workdir = self.candidate.workdir_at(ins)
+                workdir = self.candidate.facts.workdir(ins)
                 for cmd in shellwords.simple_commands(text):
                     if steps.program(cmd) == "mkdir":
                         for operand in steps.operands(cmd):
@@ -135,14 +135,14 @@ class RuntimeNeeds:
             if ins.name == "VOLUME":
                 used.update(posixpath.normpath(a) for a in ins.args if a.startswith("/"))
         for ins in self.candidate.stage.instructions:
-            workdir = self.candidate.workdir_at(ins)
+            workdir = self.candidate.facts.workdir(ins)
             if workdir is not None and ins.name in ("WORKDIR", "COPY", "ADD", "RUN"):
                 used.add(workdir)
             if ins.name in ("COPY", "ADD") and len(ins.args) >= 2:
                 dest = gofacts.resolve(workdir, ins.args[-1])
                 if dest is not None:
                     used.add(dest)
-        after = self.candidate.workdir_at(None)
+        after = self.candidate.facts.workdir(None)
         if after is not None:
             used.add(after)
         return used
@@ -150,7 +150,7 @@ class RuntimeNeeds:
     # -- volumes --------------------------------------------------------------------------------
     def check_volume(self, ins: cst.Instruction) -> None:
         """Block when the stage writes into the ``VOLUME`` of ``ins``."""
-        env = self.candidate.env_at(ins)
+        env = self.candidate.facts.env(ins)
         for raw in ins.args:
             path = gofacts.expand(raw, env)
             if path is None:
@@ -168,7 +168,7 @@ class RuntimeNeeds:
                             "hand",
                         )
                 if other.name in ("COPY", "ADD") and len(other.args) >= 2:
-                    workdir = self.candidate.workdir_at(other)
+                    workdir = self.candidate.facts.workdir(other)
                     dest = gofacts.resolve(workdir, other.args[-1])
                     if dest is not None and (dest == path or dest.startswith(path + "/")):
                         raise Blocked(

@@ -141,7 +141,7 @@ class StartCommand:
         unknown = [b for b in builds if b.output is None]
         chosen: str | None = None
         if "/" in program:
-            cwd = self.candidate.workdir_at(None)
+            cwd = self.candidate.facts.workdir(None)
             path = gofacts.resolve(cwd, program)
             if path is None:
                 raise Blocked(
@@ -152,7 +152,7 @@ class StartCommand:
             if path in by_output:
                 chosen = path
         else:
-            env = self.candidate.env_at(None)
+            env = self.candidate.facts.env(None)
             for directory in env.get("PATH", "").split(":"):
                 on_path = posixpath.join(directory or ".", program)
                 if on_path in by_output:

@@ -14,7 +14,6 @@ printed. Formats:
 
 from __future__ import annotations
 
-import json
 import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -258,6 +257,8 @@ class _LazyArray(list):  # type: ignore[type-arg]
 
 
 def _json_chunks(document: Any) -> Iterator[str]:
+    import json  # not at the top: stdin mode renders no JSON
+
     yield from json.JSONEncoder(indent=2, ensure_ascii=False).iterencode(document)
     yield "\n"
 

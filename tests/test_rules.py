@@ -7,9 +7,10 @@ from pathlib import Path
 import pytest
 
 import dockerfix
+from dockerfix.fixer import rules as rules_package
 from dockerfix.fixer.api import FixResult
 from dockerfix.fixer.base import Invalid, Rule, Valid
-from dockerfix.fixer.registry import all_rules, check_catalogue, resolve
+from dockerfix.fixer.registry import RULE_MODULES, all_rules, check_catalogue, resolve
 
 RULES = all_rules()
 
@@ -36,6 +37,12 @@ def _fix(rule: type[Rule], example: Valid | Invalid, tmp_path: Path) -> FixResul
 
 def test_catalogue_is_well_formed() -> None:
     assert check_catalogue() == []
+
+
+def test_every_rule_module_is_listed() -> None:
+    folder = Path(rules_package.__file__).parent
+    on_disk = sorted(p.stem for p in folder.glob("dfx*.py"))
+    assert list(RULE_MODULES) == on_disk
 
 
 def test_codes_and_names_resolve() -> None:

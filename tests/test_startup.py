@@ -99,6 +99,9 @@ def test_stdin_fix_imports_no_rich_and_no_lark(tmp_path: Path, warm_cache: Path)
     assert code == 0
     assert "dockerfix.fixer.rules" in modules
     assert _loaded(modules, *HEAVY, "click", "dockerfix.terminal", "dockerfix.discovery") == []
+    # each costs milliseconds an editor pays on every save: dataclasses (~1 ms per class,
+    # and it imports inspect), pkgutil (imports inspect), pickle
+    assert _loaded(modules, "dataclasses", "inspect", "pkgutil", "pickle", "tomllib") == []
 
 
 def test_bulk_check_without_a_terminal_imports_no_rich(tmp_path: Path, warm_cache: Path) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib
-import pkgutil
 import re
 
 from dockerfix.fixer.base import Rule
@@ -11,14 +10,29 @@ from dockerfix.fixer.base import Rule
 _CODE_RE = re.compile(r"^DFX\d{3}$")
 _NAME_RE = re.compile(r"^[a-z]+(-[a-z0-9]+)*$")
 
+#: The modules of ``dockerfix.fixer.rules``, listed rather than discovered: ``pkgutil``
+#: would import ``inspect`` (~7 ms on every editor save). A test checks the list against
+#: the package's files.
+RULE_MODULES = (
+    "dfx001_single_stage_go_build",
+    "dfx002_go_mod_copied_with_source",
+    "dfx003_cgo_not_disabled",
+    "dfx004_binary_not_stripped",
+    "dfx005_shell_form_entrypoint",
+    "dfx006_runs_as_root",
+    "dfx007_missing_dockerignore",
+    "dfx101_go_build_cache_not_mounted",
+    "dfx102_build_without_trimpath",
+    "dfx103_build_forces_rebuild",
+    "dfx104_builder_not_cross_compiling",
+)
+
 
 def all_rules() -> list[type[Rule]]:
-    """Every rule class in ``dockerfix.fixer.rules``, sorted by code."""
-    from dockerfix.fixer import rules as package
-
+    """Every rule class in the modules of ``RULE_MODULES``, sorted by code."""
     found: list[type[Rule]] = []
-    for info in pkgutil.iter_modules(package.__path__):
-        module = importlib.import_module(f"{package.__name__}.{info.name}")
+    for name in RULE_MODULES:
+        module = importlib.import_module(f"dockerfix.fixer.rules.{name}")
         for value in vars(module).values():
             if (
                 isinstance(value, type)

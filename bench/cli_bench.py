@@ -110,16 +110,21 @@ def stdin(rounds: int) -> bool:
         installed = installed_dockerfix(scratch / "install")
         python = str(Path(installed[0]).with_name("python"))
         dev = dockerfix_command()
-        small = str(SMALL.relative_to(REPO))
-        stdin_args = ["-", "--stdin-filename", small]
+        # The example as a Go repository of its own: inside this repository, the
+        # configuration lookup would also read dockerfix's own pyproject.toml (~5 ms).
+        project = scratch / "project"
+        shutil.copytree(SMALL.parent, project)
+        stdin_args = ["-", "--stdin-filename", "Dockerfile"]
+        in_repo = ["-", "--stdin-filename", str(SMALL)]
         commands: dict[str, tuple[list[str], bytes | None]] = {
-            f"dockerfix - --stdin-filename {small}": ([*installed, *stdin_args], data),
+            "dockerfix - --stdin-filename Dockerfile": ([*installed, *stdin_args], data),
             "hadolint -": ([*hadolint_command(), "-"], data),
             "python -c pass": ([python, "-c", "pass"], None),
             "dockerfix --version": ([*installed, "--version"], None),
-            "same stdin run, this environment's dockerfix": ([*dev, *stdin_args], data),
+            "same, file inside dockerfix's repository": ([*installed, *in_repo], data),
+            "same, this environment's (editable) dockerfix": ([*dev, *stdin_args], data),
         }
-        times = interleaved(commands, rounds, env=env, cwd=REPO, warmup=2)
+        times = interleaved(commands, rounds, env=env, cwd=project, warmup=2)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     hado = median(times["hadolint -"])
@@ -132,7 +137,7 @@ def stdin(rounds: int) -> bool:
     for label, ts in times.items():
         med = median(ts)
         print(f"| `{label}` | {med * 1000:.1f} ms | {spread(ts)} | {med / hado:.2f}x |")
-    key = next(k for k in times if k.startswith("dockerfix - "))
+    key = "dockerfix - --stdin-filename Dockerfile"
     ratio = median(times[key]) / hado
     held = ratio <= 3
     print(f"\nGoal stdin <= 3x hadolint: {ratio:.2f}x — {'held' if held else 'MISSED'}\n")

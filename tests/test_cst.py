@@ -1,11 +1,16 @@
-"""The CST nodes: immutable, copied with ``with_changes``, compared by identity."""
+"""The CST nodes: immutable, copied with ``with_changes``, compared by identity; new text."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import dockerfix
 from dockerfix import cst
+from dockerfix.fixer import style
 
 SOURCE = "FROM golang:1.23 AS build\nRUN go build \\\n  -o /app .\n"
 
@@ -52,3 +57,8 @@ def test_identity_equality_for_nodes_and_value_equality_for_records() -> None:
     assert stage.name == "build"
     assert stage.base_image == "golang:1.23"
     assert cst.Flag.parse("--from=build") == cst.Flag("from", "build")
+
+
+@given(st.text())
+def test_json_string_is_jsons_own_spelling(text: str) -> None:
+    assert style.json_string(text) == json.dumps(text, ensure_ascii=False)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
-from pathlib import Path
 from typing import Any
 
 from dockerfix.fixer.base import (
@@ -70,7 +70,7 @@ def make_options(
     return FixOptions(runtime_image=runtime_image or DEFAULT_RUNTIME_IMAGE, select=sel, ignore=ign)
 
 
-def fix(text: str, path: str | Path | None = None, **options: Any) -> FixResult:
+def fix(text: str, path: str | os.PathLike[str] | None = None, **options: Any) -> FixResult:
     """Fix Dockerfile ``text``.
 
     ``path`` is where the Dockerfile lives (its folder is taken as the build
@@ -84,7 +84,7 @@ def fix(text: str, path: str | Path | None = None, **options: Any) -> FixResult:
     opts = options.pop("fix_options", None) or make_options(**options)
     tree = parse(text)
     rules = selected_rules(opts.select, opts.ignore)
-    file_path = Path(path) if path is not None else None
+    file_path = os.fspath(path) if path is not None else None
     try:
         outcome = run(tree, rules, path=file_path, options=opts)
     except InternalError as exc:

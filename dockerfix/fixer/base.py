@@ -10,8 +10,8 @@ every instruction it changed or declined to change, and why.
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, NamedTuple
 
 from dockerfix import cst
@@ -94,7 +94,7 @@ class RuleContext:
     def __init__(
         self,
         *,
-        path: Path | None,
+        path: str | None,
         options: FixOptions,
         original: cst.Dockerfile,
     ) -> None:
@@ -112,14 +112,14 @@ class RuleContext:
         """Facts about the files next to the Dockerfile, or None when its path is unknown."""
         if self.path is None:
             return None
-        directory = self.path.parent
-        if not directory.is_dir():
+        directory = os.path.dirname(os.path.abspath(self.path))
+        if not os.path.isdir(directory):
             return None
         try:
-            stamp = directory.stat().st_mtime_ns  # a file added or removed: analyse again
+            stamp = os.stat(directory).st_mtime_ns  # a file added or removed: analyse again
         except OSError:
             return None
-        return _context_of(directory.resolve(), stamp)
+        return _context_of(os.path.realpath(directory), stamp)
 
     # -- used by the pipeline -------------------------------------------------
     def begin(self, rule: Rule, tree: cst.Dockerfile) -> None:
@@ -171,7 +171,7 @@ class RuleContext:
 
 
 @functools.lru_cache(maxsize=32)
-def _context_of(directory: Path, stamp: int) -> BuildContext:
+def _context_of(directory: str, stamp: int) -> BuildContext:
     """The build context of a folder, analysed once per process and folder state.
 
     Dockerfiles of one folder share it; a bulk run visits files in path order,

@@ -28,7 +28,6 @@ import re
 import stat
 from collections import deque
 from collections.abc import Callable
-from pathlib import Path
 from typing import NamedTuple
 
 __all__ = [
@@ -330,7 +329,7 @@ class BuildContext:
 
     def __init__(
         self,
-        directory: Path,
+        directory: str,
         go_mod: GoMod | None = None,
         go_mods: list[GoMod] | None = None,
         has_go_sum: bool = False,
@@ -423,7 +422,7 @@ class _Walk:
 
     def __init__(
         self,
-        root: Path,
+        root: str,
         files: list[str] | None = None,
         dirs: list[str] | None = None,
         truncated: bool = False,
@@ -446,14 +445,14 @@ def _inside(root_real: str, path: str) -> bool:
     return real == root_real or real.startswith(root_real.rstrip(os.sep) + os.sep)
 
 
-def _walk(root: Path) -> _Walk:
+def _walk(root: str) -> _Walk:
     """Breadth-first, sorted, bounded listing of the context."""
     w = _Walk(root)
     root_real = os.path.realpath(root)
     queue: deque[str] = deque([""])
     while queue:
         rel_dir = queue.popleft()
-        abs_dir = os.path.join(root, rel_dir) if rel_dir else str(root)
+        abs_dir = os.path.join(root, rel_dir) if rel_dir else root
         try:
             with os.scandir(abs_dir) as it:
                 entries = sorted(it, key=lambda e: e.name)
@@ -491,7 +490,7 @@ def _walk(root: Path) -> _Walk:
     return w
 
 
-def _read(root: Path, rel: str) -> str | None:
+def _read(root: str, rel: str) -> str | None:
     """Text of a context file, or None when missing, too large, unreadable or binary."""
     path = os.path.join(root, rel)
     try:
@@ -877,7 +876,7 @@ def _relative_path(value: str) -> str | None:
     return norm
 
 
-def _exists(root: Path, entries: frozenset[str], rel: str) -> bool:
+def _exists(root: str, entries: frozenset[str], rel: str) -> bool:
     if rel in entries:
         return True
     path = os.path.join(root, rel)
@@ -887,7 +886,7 @@ def _exists(root: Path, entries: frozenset[str], rel: str) -> bool:
         return False
 
 
-def _deepest_existing(root: Path, entries: frozenset[str], rel: str) -> str | None:
+def _deepest_existing(root: str, entries: frozenset[str], rel: str) -> str | None:
     prefix = _literal_prefix(rel)
     if prefix == ".":
         return None
@@ -909,7 +908,7 @@ def _module_root_of(rel_dir: str, mod_dirs: list[str]) -> str:
 
 
 def _runtime_reads(
-    root: Path,
+    root: str,
     entries: frozenset[str],
     sources: list[_GoSource],
     mod_dirs: list[str],
@@ -1152,10 +1151,10 @@ def _go_dir_ok(rel: str) -> bool:
     return not any(p == "testdata" or p.startswith((".", "_")) for p in parts)
 
 
-def analyze_context(directory: Path) -> BuildContext:
+def analyze_context(directory: str | os.PathLike[str]) -> BuildContext:
     """Analyse the build context ``directory``; never raises for a bad or odd project."""
-    directory = Path(directory)
-    if not directory.is_dir():
+    directory = os.fspath(directory)
+    if not os.path.isdir(directory):
         return BuildContext(directory=directory, notes=[f"{directory} is not a directory"])
     walk = _walk(directory)
     files = walk.files

@@ -10,7 +10,6 @@ internal error is reported.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 
 from dockerfix import cst
 from dockerfix.errors import ParseError
@@ -40,7 +39,7 @@ class Outcome:
 
 
 def _run_rounds(
-    tree: cst.Dockerfile, rules: Sequence[Rule], path: Path | None, options: FixOptions
+    tree: cst.Dockerfile, rules: Sequence[Rule], path: str | None, options: FixOptions
 ) -> tuple[cst.Dockerfile, RuleContext, list[Diagnostic]]:
     ctx = RuleContext(path=path, options=options, original=tree)
     fixed: list[Diagnostic] = []
@@ -76,7 +75,7 @@ def run(
     tree: cst.Dockerfile,
     rules: Sequence[Rule],
     *,
-    path: Path | None = None,
+    path: str | None = None,
     options: FixOptions | None = None,
 ) -> Outcome:
     """Apply ``rules`` to ``tree`` until nothing changes, then verify the result."""
@@ -94,7 +93,7 @@ def verify(
     new_tree: cst.Dockerfile,
     ctx: RuleContext,
     rules: Sequence[Rule],
-    path: Path | None,
+    path: str | None,
     options: FixOptions,
 ) -> None:
     """Raise ``InternalError`` unless ``new_tree`` is safe to hand out."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 
 from dockerfix import cst
@@ -14,9 +13,34 @@ def keyword(tree: cst.Dockerfile, name: str) -> str:
     return name.lower() if tree.keyword_case == "lower" else name.upper()
 
 
+_JSON_ESCAPES = {
+    '"': '\\"',
+    "\\": "\\\\",
+    "\n": "\\n",
+    "\r": "\\r",
+    "\t": "\\t",
+    "\b": "\\b",
+    "\f": "\\f",
+}
+
+
+def json_string(text: str) -> str:
+    """``json.dumps(text, ensure_ascii=False)``, without importing ``json`` (~1.5 ms)."""
+    out = ['"']
+    for ch in text:
+        if ch in _JSON_ESCAPES:
+            out.append(_JSON_ESCAPES[ch])
+        elif ch < " ":
+            out.append(f"\\u{ord(ch):04x}")
+        else:
+            out.append(ch)
+    out.append('"')
+    return "".join(out)
+
+
 def exec_form(argv: Sequence[str]) -> str:
     """A JSON array in the usual Dockerfile spelling: ``["a", "b"]``."""
-    return "[" + ", ".join(json.dumps(a, ensure_ascii=False) for a in argv) + "]"
+    return "[" + ", ".join(json_string(a) for a in argv) + "]"
 
 
 def new_instruction(tree: cst.Dockerfile, text: str, *, indent: str = "") -> cst.Instruction:

@@ -71,7 +71,7 @@ def _found(context: BuildContext, source: str) -> bool:
     if _GLOB.search(cleaned):
         entries = [*context.files, *context.dirs]
         return any(dockerignore.pattern_matches(cleaned, e) for e in entries)
-    return context.exists(cleaned) or os.path.lexists(context.directory / cleaned)
+    return context.exists(cleaned) or os.path.lexists(os.path.join(context.directory, cleaned))
 
 
 def _context_elsewhere(context: BuildContext, sources: list[str]) -> str | None:
@@ -172,11 +172,11 @@ class MissingDockerignore(Rule):
         if context is None:
             return tree
         directory = context.directory
-        specific = f"{ctx.path.name}.dockerignore"
+        specific = f"{os.path.basename(ctx.path)}.dockerignore"
         if (
             context.dockerignore_exists
-            or os.path.lexists(directory / ".dockerignore")
-            or os.path.lexists(directory / specific)
+            or os.path.lexists(os.path.join(directory, ".dockerignore"))
+            or os.path.lexists(os.path.join(directory, specific))
         ):
             return tree
         sources = context_sources(tree)

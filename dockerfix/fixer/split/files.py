@@ -7,6 +7,7 @@ scratch.
 
 from __future__ import annotations
 
+import os
 import posixpath
 import re
 
@@ -91,7 +92,9 @@ class RuntimeFiles:
         if bc is None or not bc.dockerignore_exists:
             return False
         try:
-            text = (bc.directory / ".dockerignore").read_text(encoding="utf-8", errors="replace")
+            path = os.path.join(bc.directory, ".dockerignore")
+            with open(path, encoding="utf-8", errors="replace") as handle:
+                text = handle.read()
         except OSError:
             return False
         return is_excluded(text, rel)

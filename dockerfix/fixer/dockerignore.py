@@ -133,6 +133,8 @@ def pattern_matches(pattern: str, path: str) -> bool:
     target = _clean(path)
     if not p or not target:
         return False
+    if not any(c in p for c in "*?[\\"):  # a plain path: no regex to compile
+        return target == p or target.startswith(p + "/")
     rx = _regex(p)
     parts = target.split("/")
     return any(rx.match("/".join(parts[:k])) for k in range(len(parts), 0, -1))

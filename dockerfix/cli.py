@@ -380,6 +380,8 @@ def run(argv: Sequence[str] | None = None) -> None:
     An editor runs ``dockerfix - --stdin-filename PATH`` on every save; parsing those
     three words does not need click (about 25 ms of imports), so they are recognised
     here and everything else is handed to the click command (``dockerfix.command``).
+    In a ``dockerfix`` process that run also skips the garbage collector and the
+    interpreter's tear-down (``_hard_exit``).
     """
     args = list(sys.argv[1:] if argv is None else argv)
     plain = _plain_stdin(args)
@@ -388,11 +390,34 @@ def run(argv: Sequence[str] | None = None) -> None:
 
         command(args, prog_name="dockerfix")
         return
+    program = _is_program()
+    if program:
+        import gc
+
+        gc.disable()  # one file, then the process ends: collecting cycles only costs ~5 ms
     from dockerfix.runner import Mode, Overrides
 
     (stdin_filename,) = plain
     paths = tuple(a for a in args if a == "-")
-    sys.exit(_execute(paths, Mode.STDIN, Overrides(), stdin_filename=stdin_filename))
+    code = _execute(paths, Mode.STDIN, Overrides(), stdin_filename=stdin_filename)
+    if program:
+        _hard_exit(code)
+    sys.exit(code)
+
+
+def _hard_exit(code: int) -> None:
+    """Flush the output and end the process without tearing the interpreter down.
+
+    Freeing every module and object at exit costs ~10 ms, a sixth of a stdin run; the
+    stdin run has written all it will write (no file, no temporary file, no worker), so
+    it ends like mypy does, with ``os._exit`` after flushing.
+    """
+    import contextlib
+
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a closed pipe: nothing more to say
+            stream.flush()
+    os._exit(code)
 
 
 def __getattr__(name: str) -> Any:

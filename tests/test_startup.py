@@ -106,6 +106,7 @@ def test_stdin_fix_imports_no_rich_and_no_lark(tmp_path: Path, warm_cache: Path)
     _, baseline, _ = modules_of([], tmp_path, warm_cache)
     slow = ("dataclasses", "inspect", "pkgutil", "pickle", "json", "pathlib", "tomllib")
     assert _loaded(modules - baseline, *slow) == []
+    assert [m for m in modules if m.startswith("dockerfix.fixer.rules.dfx1")] == []  # opt-in
 
 
 def test_bulk_check_without_a_terminal_imports_no_rich(tmp_path: Path, warm_cache: Path) -> None:

@@ -12,7 +12,8 @@ _NAME_RE = re.compile(r"^[a-z]+(-[a-z0-9]+)*$")
 
 #: The modules of ``dockerfix.fixer.rules``, listed rather than discovered: ``pkgutil``
 #: would import ``inspect`` (~7 ms on every editor save). A test checks the list against
-#: the package's files.
+#: the package's files. Codes ``DFX0xx`` are the default rules, ``DFX1xx`` the opt-in
+#: ones (``check_catalogue`` holds it), so a default run imports no opt-in module.
 RULE_MODULES = (
     "dfx001_single_stage_go_build",
     "dfx002_go_mod_copied_with_source",
@@ -30,8 +31,12 @@ RULE_MODULES = (
 
 def all_rules() -> list[type[Rule]]:
     """Every rule class in the modules of ``RULE_MODULES``, sorted by code."""
+    return _rules_in(RULE_MODULES)
+
+
+def _rules_in(modules: tuple[str, ...]) -> list[type[Rule]]:
     found: list[type[Rule]] = []
-    for name in RULE_MODULES:
+    for name in modules:
         module = importlib.import_module(f"dockerfix.fixer.rules.{name}")
         for value in vars(module).values():
             if (
@@ -65,8 +70,12 @@ def selected_rules(select: frozenset[str] | None, ignore: frozenset[str]) -> lis
     """Instances of the selected rules: the default ones unless ``select`` names others."""
     chosen = resolve(select) if select is not None else None
     dropped = resolve(ignore) if ignore else set()
+    if chosen is None:
+        candidates = _rules_in(tuple(m for m in RULE_MODULES if m.startswith("dfx0")))
+    else:
+        candidates = all_rules()
     out: list[Rule] = []
-    for cls in all_rules():
+    for cls in candidates:
         wanted = cls.default if chosen is None else cls.code in chosen
         if wanted and cls.code not in dropped:
             out.append(cls())
@@ -82,6 +91,8 @@ def check_catalogue() -> list[str]:
             problems.append(f"{cls.__name__}: bad code {cls.code!r}")
         if not _NAME_RE.match(cls.name):
             problems.append(f"{cls.__name__}: name {cls.name!r} is not kebab-case")
+        if cls.default != cls.code.startswith("DFX0"):
+            problems.append(f"{cls.code}: DFX0xx codes are the default rules, DFX1xx opt-in")
         if cls.code in seen:
             problems.append(f"{cls.code} used by {seen[cls.code]} and {cls.__name__}")
         seen[cls.code] = cls.__name__

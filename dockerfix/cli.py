@@ -379,11 +379,16 @@ def run(argv: Sequence[str] | None = None) -> None:
 
     An editor runs ``dockerfix - --stdin-filename PATH`` on every save; parsing those
     three words does not need click (about 25 ms of imports), so they are recognised
-    here and everything else is handed to the click command (``dockerfix.command``).
-    In a ``dockerfix`` process that run also skips the garbage collector and the
-    interpreter's tear-down (``_hard_exit``).
+    here, like a lone ``--version``; everything else is handed to the click command
+    (``dockerfix.command``). In a ``dockerfix`` process the stdin run also skips the
+    garbage collector and the interpreter's tear-down (``_hard_exit``).
     """
     args = list(sys.argv[1:] if argv is None else argv)
+    if args in (["--version"], ["-V"]):  # what tools ask first; click's output, without click
+        from dockerfix import __version__
+
+        _write(f"dockerfix {__version__}\n")
+        return
     plain = _plain_stdin(args)
     if plain is None:
         from dockerfix.command import main as command

@@ -69,6 +69,20 @@ def test_version_imports_no_parser_no_fixer(tmp_path: Path, warm_cache: Path) ->
     assert code == 0
     assert _loaded(modules, *RULES, *HEAVY, "dockerfix.grammar", "dockerfix.cst") == []
     assert _loaded(modules, "dockerfix.runner", "dockerfix.report", "pathspec", "tomllib") == []
+    assert "click" not in modules
+
+
+def test_version_without_click_says_what_click_says() -> None:
+    from click.testing import CliRunner
+
+    from dockerfix.command import main
+
+    expected = CliRunner().invoke(main, ["--version"]).output.encode()
+    for flag in ("--version", "-V"):
+        done = subprocess.run(
+            [sys.executable, "-m", "dockerfix", flag], capture_output=True, check=True
+        )
+        assert (done.stdout, done.stderr) == (expected, b"")
 
 
 def test_help_still_names_the_default_runtime_image(tmp_path: Path, warm_cache: Path) -> None:

@@ -465,3 +465,26 @@ def test_a_fifo_named_like_a_dockerfile_is_an_error_not_a_hang(tmp_path: Path) -
     assert "/dev/zero: not a regular file" in dump.stderr
 
 
+
+
+def test_signal_handling_outside_the_main_thread_is_a_no_op() -> None:
+    import signal
+    import threading
+
+    from dockerfix.files import handle_signals
+
+    before = signal.getsignal(signal.SIGINT)
+    ran: list[bool] = []
+
+    def body() -> None:
+        with handle_signals():
+            ran.append(True)
+
+    worker = threading.Thread(target=body)
+    worker.start()
+    worker.join()
+    assert ran == [True]
+    assert signal.getsignal(signal.SIGINT) is before
+    with handle_signals():  # on the main thread the handler is installed, then restored
+        assert signal.getsignal(signal.SIGINT) is not before
+    assert signal.getsignal(signal.SIGINT) is before

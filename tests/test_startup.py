@@ -118,7 +118,16 @@ def test_stdin_fix_imports_no_rich_and_no_lark(tmp_path: Path, warm_cache: Path)
     # urllib.parse); the interpreter's own start (an editable install's hook imports
     # pathlib) is not dockerfix's doing
     _, baseline, _ = modules_of([], tmp_path, warm_cache)
-    slow = ("dataclasses", "inspect", "pkgutil", "pickle", "json", "pathlib", "tomllib")
+    slow = (
+        "dataclasses",
+        "inspect",
+        "pkgutil",
+        "pickle",
+        "json",
+        "pathlib",
+        "tomllib",
+        "threading",
+    )
     assert _loaded(modules - baseline, *slow) == []
     assert [m for m in modules if m.startswith("dockerfix.fixer.rules.dfx1")] == []  # opt-in
 
@@ -189,8 +198,6 @@ def test_read_only_cache_file_and_corrupt_cache_are_not_errors(
     assert done.returncode == 0, done.stderr
     assert done.stderr == b""
     assert b"ENTRYPOINT" in done.stdout
-
-
 
 
 # -- the stdin fast path (no click) behaves exactly like the click command -----------------

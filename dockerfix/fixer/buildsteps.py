@@ -172,13 +172,13 @@ class _Lineage:
         return self._descendants[index]
 
 
-_LINEAGE: weakref.WeakKeyDictionary[cst.Dockerfile, _Lineage] = weakref.WeakKeyDictionary()
-
-
 def _lineage(tree: cst.Dockerfile) -> _Lineage:
-    found = _LINEAGE.get(tree)
+    # from the FROM lines and global ARGs only: kept across edits that change neither
+    cache = tree.skeleton_cache
+    found = cache.get("buildsteps.lineage")
     if found is None:
-        found = _LINEAGE[tree] = _Lineage(tree)
+        found = cache["buildsteps.lineage"] = _Lineage(tree)
+    assert isinstance(found, _Lineage)
     return found
 
 

@@ -56,9 +56,15 @@ def lines_executed(func: Callable[[], object]) -> int:
 
 
 def growth(make: Callable[[int], str], run: Callable[[str], object], n: int) -> float:
-    """Work on ``make(4n)`` over work on ``make(n)`` (after one warm-up run)."""
+    """Work on ``make(4n)`` over work on ``make(n)`` (after one warm-up run).
+
+    The memo caches of the shell parser are emptied before each measured run: the warm-up
+    would otherwise have left the answers for ``make(n)`` there, and not for ``make(4n)``.
+    """
     run(make(n))
+    shellwords.clear_caches()
     small = lines_executed(lambda: run(make(n)))
+    shellwords.clear_caches()
     large = lines_executed(lambda: run(make(4 * n)))
     return large / small
 

@@ -21,7 +21,6 @@ Not recognised: a ``go`` command inside a quoted string (``sh -c 'go build'``), 
 
 from __future__ import annotations
 
-import functools
 import posixpath
 import re
 from collections.abc import Iterator, Sequence
@@ -438,7 +437,7 @@ def find_go_commands(text: str) -> list[GoCommand]:
     return [c._replace(env=dict(c.env)) for c in _find_go_commands(text)]
 
 
-@functools.lru_cache(maxsize=shellwords.CACHE_SIZE)
+@shellwords.memo
 def _find_go_commands(text: str) -> tuple[GoCommand, ...]:
     out: list[GoCommand] = []
     for cmd in _iter_commands(text):

@@ -23,8 +23,8 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterator
-from typing import NamedTuple
+from collections.abc import Callable, Iterator
+from typing import Any, NamedTuple, TypeVar, cast
 
 __all__ = [
     "SHELL_BUILTINS",
@@ -706,9 +706,25 @@ class _Lexer:
 #: Entries of the memo caches of :func:`tokenize` and :func:`simple_commands`: the rules
 #: and passes of one fix ask for the same RUN text some 30 times.
 CACHE_SIZE = 4096
+_MEMOS: list[functools._lru_cache_wrapper[Any]] = []
+_F = TypeVar("_F", bound=Callable[..., Any])
 
 
-@functools.lru_cache(maxsize=CACHE_SIZE)
+def memo(func: _F) -> _F:
+    """``func`` memoised by its (hashable) arguments in a bounded cache (its result must be
+    immutable); :func:`clear_caches` empties every such cache."""
+    cached = functools.lru_cache(maxsize=CACHE_SIZE)(func)
+    _MEMOS.append(cached)
+    return cast(_F, cached)
+
+
+def clear_caches() -> None:
+    """Forget every memoised result (to measure or test a cold run)."""
+    for cached in _MEMOS:
+        cached.cache_clear()
+
+
+@memo
 def tokenize(text: str, start: int = 0, end: int | None = None) -> Lexed:
     """Lex ``text[start:end]`` into words, operators, comments and here-documents.
 
@@ -870,7 +886,7 @@ def simple_commands(text: str, start: int = 0, end: int | None = None) -> list[S
     return list(_simple_commands(text, start, end))
 
 
-@functools.lru_cache(maxsize=CACHE_SIZE)
+@memo
 def _simple_commands(text: str, start: int, end: int | None) -> tuple[SimpleCommand, ...]:
     return tuple(cmd for cmd, _ in _parse(tokenize(text, start, end)))
 

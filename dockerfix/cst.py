@@ -18,9 +18,11 @@ pieces, so continuations and comments outside the edited span are kept.
 
 from __future__ import annotations
 
+import bisect
 import functools
+import itertools
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, TypeVar, cast
 
 if TYPE_CHECKING:
     from dockerfix.grammar.buildkit import Heredoc, ParsedInstruction
@@ -496,41 +498,40 @@ class Dockerfile(Node):
     @functools.cached_property
     def newline(self) -> str:
         """The newline new lines should use: the file's most common one (LF by default)."""
-        crlf = lf = 0
-        for line_end in self._newlines():
-            if line_end.endswith("\r\n"):
-                crlf += 1
-            elif line_end:
-                lf += 1
+        crlf, lf = self._newline_counts
         return "\r\n" if crlf > lf else "\n"
+
+    @functools.cached_property
+    def _newline_counts(self) -> tuple[int, int]:
+        return _count_newlines(self.body)
 
     @functools.cached_property
     def keyword_case(self) -> str:
         """``"upper"`` or ``"lower"``: how most of the file's keywords are written."""
-        lower = upper = 0
-        for ins in self.instructions:
-            kw = ins.keyword
-            if kw.islower():
-                lower += 1
-            elif kw.isupper():
-                upper += 1
+        lower, upper = self._keyword_counts
         return "lower" if lower > upper else "upper"
 
+    @functools.cached_property
+    def _keyword_counts(self) -> tuple[int, int]:
+        return _count_keywords(self.body)
+
     def _newlines(self) -> Iterator[str]:
-        for node in self.body:
-            if isinstance(node, Instruction):
-                yield node.newline
-                for p in node.pieces:
-                    if isinstance(p, Continuation):
-                        yield p.newline
-            else:
-                yield node.newline
+        return _newlines(self.body)
+
+    @functools.cached_property
+    def skeleton_cache(self) -> dict[str, Any]:
+        """A place for facts computed from the ``FROM`` lines and global ``ARG``s alone.
+
+        An edit below the first ``FROM`` that adds or removes no ``FROM`` hands the same
+        dict to the new tree (see ``_edit``); the facts must not depend on anything else.
+        """
+        return {}
 
     # -- typed access -------------------------------------------------------
     @functools.cached_property
     def instructions(self) -> tuple[Instruction, ...]:
         """All instructions, in order (computed once: the tree is immutable)."""
-        return tuple(n for n in self.body if isinstance(n, Instruction))
+        return _only_instructions(self.body)
 
     @functools.cached_property
     def stages(self) -> tuple[Stage, ...]:
@@ -575,10 +576,9 @@ class Dockerfile(Node):
 
     @functools.cached_property
     def _indexes(self) -> dict[int, int]:
-        indexes: dict[int, int] = {}
-        for i, node in enumerate(self.body):
-            indexes.setdefault(id(node), i)
-        return indexes
+        body = self.body
+        # reversed: the first occurrence of a node wins (an edit looks its anchor up here)
+        return dict(zip(map(id, reversed(body)), range(len(body) - 1, -1, -1), strict=True))
 
     def index(self, node: BodyNode) -> int:
         """Where ``node`` is in ``body`` (raises ``ValueError`` if it is not in this tree)."""
@@ -593,22 +593,82 @@ class Dockerfile(Node):
         """A new tree with ``old`` replaced by one node or several."""
         i = self.index(old)
         repl = (new,) if isinstance(new, Node) else tuple(new)
-        return self.with_changes(body=self.body[:i] + repl + self.body[i + 1 :])
+        return self._edit(i, i + 1, repl)
 
     def insert_before(self, anchor: BodyNode, nodes: Sequence[BodyNode]) -> Dockerfile:
         """A new tree with ``nodes`` inserted before ``anchor``."""
         i = self.index(anchor)
-        return self.with_changes(body=self.body[:i] + tuple(nodes) + self.body[i:])
+        return self._edit(i, i, tuple(nodes))
 
     def insert_after(self, anchor: BodyNode, nodes: Sequence[BodyNode]) -> Dockerfile:
         """A new tree with ``nodes`` inserted after ``anchor``."""
         i = self.index(anchor) + 1
-        return self.with_changes(body=self.body[:i] + tuple(nodes) + self.body[i:])
+        return self._edit(i, i, tuple(nodes))
 
     def remove(self, node: BodyNode) -> Dockerfile:
         """A new tree without ``node``."""
         i = self.index(node)
-        return self.with_changes(body=self.body[:i] + self.body[i + 1 :])
+        return self._edit(i, i + 1, ())
+
+    def _edit(self, i: int, j: int, new: tuple[BodyNode, ...]) -> Dockerfile:
+        """A new tree with ``body[i:j]`` replaced by ``new``.
+
+        The facts already computed for this tree are carried over to the new one where the
+        edit cannot change them, or updated by what it removes and adds: a rule editing
+        stage after stage then pays for each edit, not for the whole file each time.
+        """
+        body = self.body
+        old = body[i:j]
+        tree = Dockerfile(body[:i] + new + body[j:], self.bom)
+        known, facts = self.__dict__, tree.__dict__
+        if "_newline_counts" in known:
+            (crlf, lf), (add_crlf, add_lf), (del_crlf, del_lf) = (
+                known["_newline_counts"],
+                _count_newlines(new),
+                _count_newlines(old),
+            )
+            facts["_newline_counts"] = (crlf + add_crlf - del_crlf, lf + add_lf - del_lf)
+        if "_keyword_counts" in known:
+            (lower, upper), (add_lower, add_upper), (del_lower, del_upper) = (
+                known["_keyword_counts"],
+                _count_keywords(new),
+                _count_keywords(old),
+            )
+            facts["_keyword_counts"] = (
+                lower + add_lower - del_lower,
+                upper + add_upper - del_upper,
+            )
+        changed = old + new
+        if not any(isinstance(n, Directive) for n in changed):
+            for name in ("escape", "directives"):
+                if name in known:
+                    facts[name] = known[name]
+        if "stages" in known and not any(
+            isinstance(n, Instruction) and n.name == "FROM" for n in changed
+        ):
+            stages = known["stages"]
+            facts["stages"] = self._stages_after(stages, i, j, tree.body, len(new))
+            if stages and i > self._indexes[id(stages[0].from_)] and "skeleton_cache" in known:
+                # below the first FROM, no FROM changed: same FROM lines, same global ARGs
+                facts["skeleton_cache"] = known["skeleton_cache"]
+        return tree
+
+    def _stages_after(
+        self, stages: tuple[Stage, ...], i: int, j: int, body: tuple[BodyNode, ...], added: int
+    ) -> tuple[Stage, ...]:
+        """The stages once ``body[i:j]`` (no FROM) is replaced by ``added`` nodes (no FROM)."""
+        starts = [self._indexes[id(st.from_)] for st in stages]
+        k = bisect.bisect_left(starts, i) - 1  # the stage of the last FROM before position i
+        if k < 0:
+            return stages  # the edit is above the first FROM: in no stage
+        shift = added - (j - i)
+        end = starts[k + 1] + shift if k + 1 < len(stages) else len(body)
+        inside = body[starts[k] + 1 : end]
+        return (
+            *stages[:k],
+            Stage(k, stages[k].from_, _only_instructions(inside)),
+            *stages[k + 1 :],
+        )
 
     def append(self, nodes: Sequence[BodyNode]) -> Dockerfile:
         """A new tree with ``nodes`` at the end (a missing final newline is added first)."""
@@ -622,3 +682,44 @@ class Dockerfile(Node):
             else:
                 body[-1] = last.with_changes(newline=self.newline)
         return self.with_changes(body=tuple(body) + tuple(nodes))
+
+
+def _only_instructions(nodes: Sequence[BodyNode]) -> tuple[Instruction, ...]:
+    """The instructions among ``nodes``, in order (a C-level filter: called on every edit)."""
+    kept = itertools.compress(nodes, map(isinstance, nodes, itertools.repeat(Instruction)))
+    return cast("tuple[Instruction, ...]", tuple(kept))
+
+
+def _newlines(nodes: Sequence[BodyNode]) -> Iterator[str]:
+    for node in nodes:
+        if isinstance(node, Instruction):
+            yield node.newline
+            for p in node.pieces:
+                if isinstance(p, Continuation):
+                    yield p.newline
+        else:
+            yield node.newline
+
+
+def _count_newlines(nodes: Sequence[BodyNode]) -> tuple[int, int]:
+    """``(CRLF, LF)`` line ends of ``nodes`` (empty ones not counted)."""
+    crlf = lf = 0
+    for line_end in _newlines(nodes):
+        if line_end.endswith("\r\n"):
+            crlf += 1
+        elif line_end:
+            lf += 1
+    return crlf, lf
+
+
+def _count_keywords(nodes: Sequence[BodyNode]) -> tuple[int, int]:
+    """``(lower, upper)``: instructions of ``nodes`` with a lower- or upper-case keyword."""
+    lower = upper = 0
+    for node in nodes:
+        if isinstance(node, Instruction):
+            kw = node.keyword
+            if kw.islower():
+                lower += 1
+            elif kw.isupper():
+                upper += 1
+    return lower, upper

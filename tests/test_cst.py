@@ -62,3 +62,33 @@ def test_identity_equality_for_nodes_and_value_equality_for_records() -> None:
 @given(st.text())
 def test_json_string_is_jsons_own_spelling(text: str) -> None:
     assert style.json_string(text) == json.dumps(text, ensure_ascii=False)
+
+
+def _ins(text: str) -> cst.Instruction:
+    return dockerfix.parse(text).instructions[0]
+
+
+def _facts(tree: cst.Dockerfile) -> tuple[object, ...]:
+    stages = [(s.index, s.from_.code, [i.code for i in s.instructions]) for s in tree.stages]
+    directives = [d.code for d in tree.directives]
+    return (stages, tree.newline, tree.keyword_case, tree.escape, directives)
+
+
+def test_facts_carried_over_by_edits_equal_those_of_a_fresh_tree() -> None:
+    tree = dockerfix.parse(
+        "# escape=\\\nARG V=1\nfrom a AS one\nrun x\r\nFROM one\n# c\nRUN y\nFROM b\nCMD z\n"
+    )
+    _facts(tree)  # computed, so each edit carries them over
+    tree.skeleton_cache["probe"] = 1
+    one, run_x, cmd_z = tree.stages[0].from_, tree.stages[0].instructions[0], tree.instructions[-1]
+    edits = [
+        lambda t: t.insert_after(one, [_ins("ENV A=1\r\n")]),
+        lambda t: t.insert_before(t.stages[1].from_, [_ins("run w\n")]),
+        lambda t: t.remove(run_x),
+        lambda t: t.replace(cmd_z, [cst.Comment("# gone", "\n")]),
+        lambda t: t.insert_before(t.instructions[0], [_ins("ARG W=2\n")]),
+    ]
+    for edit in edits:
+        tree = edit(tree)
+        assert _facts(tree) == _facts(dockerfix.parse(tree.code))
+    assert "probe" not in tree.skeleton_cache  # an edit above the first FROM drops it

@@ -12,6 +12,7 @@ Nothing here edits a tree; the rules do.
 from __future__ import annotations
 
 import re
+import weakref
 from collections.abc import Iterator
 from typing import NamedTuple
 
@@ -76,11 +77,29 @@ def _instruction_steps(ins: cst.Instruction) -> Iterator[GoStep]:
             yield GoStep(ins, cmd, body, None, "heredoc")
 
 
+#: Go steps per instruction (instructions are immutable; an edit makes a new one), kept
+#: without the instruction itself: a value referring to its key would keep it alive.
+_STEPS: weakref.WeakKeyDictionary[
+    cst.Instruction, tuple[tuple[gocmd.GoCommand, str, int | None, str], ...]
+] = weakref.WeakKeyDictionary()
+
+
+def instruction_steps(ins: cst.Instruction) -> list[GoStep]:
+    """The Go steps of one instruction, computed once per instruction object."""
+    found = _STEPS.get(ins)
+    if found is None:
+        found = _STEPS[ins] = tuple(
+            (s.command, s.script, s.offset, s.where) for s in _instruction_steps(ins)
+        )
+    return [GoStep(ins, *rest) for rest in found]
+
+
 def go_steps(stage: cst.Stage) -> list[GoStep]:
     """Every ``go`` command run by the stage's own ``RUN`` instructions, in order."""
     steps: list[GoStep] = []
     for ins in stage.instructions:
-        steps.extend(_instruction_steps(ins))
+        if ins.name == "RUN":
+            steps.extend(instruction_steps(ins))
     return steps
 
 
@@ -120,19 +139,73 @@ def downloads_modules(cmd: gocmd.GoCommand) -> bool:
     return cmd.subcommand == "mod download"
 
 
+class _Lineage:
+    """The stages' parents and descendants in one tree, computed once (trees are immutable)."""
+
+    __slots__ = ("_descendants", "parents")
+
+    def __init__(self, tree: cst.Dockerfile) -> None:
+        stages = tree.stages
+        # the last earlier stage of each name: what a later FROM <name> refers to
+        by_name: dict[str, int] = {}
+        self.parents: list[int | None] = []
+        for stage in stages:
+            self.parents.append(by_name.get(gofacts.stage_image(tree, stage).lower()))
+            if stage.name:
+                by_name[stage.name.lower()] = stage.index
+        self._descendants: list[list[int]] | None = None
+
+    def ancestors(self, index: int) -> list[int]:
+        out: list[int] = []
+        current = self.parents[index]
+        while current is not None and current not in out:
+            out.append(current)
+            current = self.parents[current]
+        return out
+
+    def descendants(self, index: int) -> list[int]:
+        if self._descendants is None:
+            self._descendants = [[] for _ in self.parents]
+            for later in range(len(self.parents)):
+                for anc in self.ancestors(later):
+                    self._descendants[anc].append(later)
+        return self._descendants[index]
+
+
+def _lineage(tree: cst.Dockerfile) -> _Lineage:
+    # from the FROM lines and global ARGs only: kept across edits that change neither
+    cache = tree.skeleton_cache
+    found = cache.get("buildsteps.lineage")
+    if found is None:
+        found = cache["buildsteps.lineage"] = _Lineage(tree)
+    assert isinstance(found, _Lineage)
+    return found
+
+
+def _of_tree(tree: cst.Dockerfile, stage: cst.Stage) -> bool:
+    stages = tree.stages
+    return 0 <= stage.index < len(stages) and stages[stage.index] is stage
+
+
 def parent_stage(tree: cst.Dockerfile, stage: cst.Stage) -> cst.Stage | None:
     """The earlier stage that ``stage`` is built ``FROM``, if any."""
-    image = gofacts.stage_image(tree, stage).lower()
-    for earlier in reversed(tree.stages[: stage.index]):
-        if earlier.name and earlier.name.lower() == image:
-            return earlier
-    return None
+    if not _of_tree(tree, stage):  # made up by the caller: look it up the long way
+        image = gofacts.stage_image(tree, stage).lower()
+        for earlier in reversed(tree.stages[: stage.index]):
+            if earlier.name and earlier.name.lower() == image:
+                return earlier
+        return None
+    parent = _lineage(tree).parents[stage.index]
+    return None if parent is None else tree.stages[parent]
 
 
 def ancestors(tree: cst.Dockerfile, stage: cst.Stage) -> list[cst.Stage]:
     """The stages ``stage`` is built on, nearest first."""
     out: list[cst.Stage] = []
     current = parent_stage(tree, stage)
+    if current is not None and _of_tree(tree, current):
+        stages = tree.stages
+        return [current, *(stages[i] for i in _lineage(tree).ancestors(current.index))]
     while current is not None and current not in out:
         out.append(current)
         current = parent_stage(tree, current)
@@ -141,6 +214,9 @@ def ancestors(tree: cst.Dockerfile, stage: cst.Stage) -> list[cst.Stage]:
 
 def descendants(tree: cst.Dockerfile, stage: cst.Stage) -> list[cst.Stage]:
     """The later stages built on ``stage``, directly or through others."""
+    if _of_tree(tree, stage):
+        stages = tree.stages
+        return [stages[i] for i in _lineage(tree).descendants(stage.index)]
     out: list[cst.Stage] = []
     for later in tree.stages[stage.index + 1 :]:
         if any(a.index == stage.index for a in ancestors(tree, later)):

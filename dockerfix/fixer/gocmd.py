@@ -26,6 +26,7 @@ import re
 from collections.abc import Iterator, Sequence
 from typing import NamedTuple
 
+from dockerfix.fixer import shellwords
 from dockerfix.fixer.shellwords import (
     SimpleCommand,
     Word,
@@ -430,15 +431,21 @@ def find_go_commands(text: str) -> list[GoCommand]:
     ``text`` is the shell text of one ``RUN`` (line continuations may be left in; comment
     lines inside continuations are skipped as BuildKit does). Here-documents that are
     scripts (``RUN <<EOF``, ``sh <<EOF``) are searched too; offsets always refer to
-    ``text``. Never raises.
+    ``text``. Never raises. Memoised by ``text``: each call gets a new list, and each
+    command its own ``env`` dict (the rest of a command is immutable and shared).
     """
+    return [c._replace(env=dict(c.env)) for c in _find_go_commands(text)]
+
+
+@shellwords.memo
+def _find_go_commands(text: str) -> tuple[GoCommand, ...]:
     out: list[GoCommand] = []
     for cmd in _iter_commands(text):
         go = _go_command(text, cmd)
         if go is not None:
             out.append(go)
     out.sort(key=lambda c: c.start)
-    return out
+    return tuple(out)
 
 
 # --------------------------------------------------------------------------- environment

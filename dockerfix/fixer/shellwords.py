@@ -21,9 +21,10 @@ Nothing here executes anything, and no function raises on any input string.
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Iterator
-from typing import NamedTuple
+from collections.abc import Callable, Iterator
+from typing import Any, NamedTuple, TypeVar, cast
 
 __all__ = [
     "SHELL_BUILTINS",
@@ -702,11 +703,34 @@ class _Lexer:
             at_word_start = False
 
 
+#: Entries of the memo caches of :func:`tokenize` and :func:`simple_commands`: the rules
+#: and passes of one fix ask for the same RUN text some 30 times.
+CACHE_SIZE = 4096
+_MEMOS: list[functools._lru_cache_wrapper[Any]] = []
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def memo(func: _F) -> _F:
+    """``func`` memoised by its (hashable) arguments in a bounded cache (its result must be
+    immutable); :func:`clear_caches` empties every such cache."""
+    cached = functools.lru_cache(maxsize=CACHE_SIZE)(func)
+    _MEMOS.append(cached)
+    return cast(_F, cached)
+
+
+def clear_caches() -> None:
+    """Forget every memoised result (to measure or test a cold run)."""
+    for cached in _MEMOS:
+        cached.cache_clear()
+
+
+@memo
 def tokenize(text: str, start: int = 0, end: int | None = None) -> Lexed:
     """Lex ``text[start:end]`` into words, operators, comments and here-documents.
 
     Offsets in the result are offsets into ``text``. Never raises; unbalanced quoting is
-    reported in :attr:`Lexed.error`.
+    reported in :attr:`Lexed.error`. Memoised by the arguments (the result is immutable:
+    tuples of named tuples, shared by every caller).
     """
     limit = len(text) if end is None else max(0, min(end, len(text)))
     lexer = _Lexer(text, limit)
@@ -857,9 +881,14 @@ def simple_commands(text: str, start: int = 0, end: int | None = None) -> list[S
     Compound commands are looked through: ``if go build; then ...; fi`` yields ``go build``
     and the commands of the ``then`` branch. ``for``/``case`` headers and ``case`` patterns
     are skipped. Here-document bodies are not parsed as commands (see
-    :attr:`SimpleCommand.heredocs`).
+    :attr:`SimpleCommand.heredocs`). Memoised: a new list of the shared, immutable commands.
     """
-    return [cmd for cmd, _ in _parse(tokenize(text, start, end))]
+    return list(_simple_commands(text, start, end))
+
+
+@memo
+def _simple_commands(text: str, start: int, end: int | None) -> tuple[SimpleCommand, ...]:
+    return tuple(cmd for cmd, _ in _parse(tokenize(text, start, end)))
 
 
 def script_heredocs(cmd: SimpleCommand) -> tuple[HereDoc, ...]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import fnmatch
 import posixpath
 import re
+import weakref
 
 from dockerfix import cst
 from dockerfix.fixer import buildsteps, gocmd, gofacts
@@ -183,18 +184,38 @@ def _build_flags(ins: cst.Instruction) -> list[str]:
 def _cache_mounts(tree: cst.Dockerfile) -> list[str]:
     """The cache ``--mount`` flags of the file's first ``RUN ... go mod download`` having any."""
     for stage in tree.stages:
-        for step in buildsteps.go_steps(stage):
-            if not buildsteps.downloads_modules(step.command):
-                continue
-            ins = step.instruction
-            mounts = [
-                raw
-                for raw, flag in zip(ins.parsed.flags, ins.flags, strict=True)
-                if flag.name == "mount" and _mount_type(flag.value) == "cache"
-            ]
-            if mounts:
-                return mounts
+        mounts = _stage_cache_mounts(stage)
+        if mounts:
+            return list(mounts)
     return []
+
+
+#: ``FROM`` -> (the stage's instructions, its answer): an edit to another stage leaves the
+#: stage's ``FROM`` and instructions tuple as they were (see ``cst.Dockerfile._edit``).
+_STAGE_MOUNTS: weakref.WeakKeyDictionary[
+    cst.Instruction, tuple[tuple[cst.Instruction, ...], tuple[str, ...]]
+] = weakref.WeakKeyDictionary()
+
+
+def _stage_cache_mounts(stage: cst.Stage) -> tuple[str, ...]:
+    """The cache mounts of the stage's first ``go mod download`` RUN having any."""
+    known = _STAGE_MOUNTS.get(stage.from_)
+    if known is not None and known[0] is stage.instructions:
+        return known[1]
+    found: tuple[str, ...] = ()
+    for step in buildsteps.go_steps(stage):
+        if not buildsteps.downloads_modules(step.command):
+            continue
+        ins = step.instruction
+        found = tuple(
+            raw
+            for raw, flag in zip(ins.parsed.flags, ins.flags, strict=True)
+            if flag.name == "mount" and _mount_type(flag.value) == "cache"
+        )
+        if found:
+            break
+    _STAGE_MOUNTS[stage.from_] = (stage.instructions, found)
+    return found
 
 
 def _workdir(

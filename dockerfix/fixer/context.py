@@ -300,6 +300,7 @@ class BuildContext:
 
     __slots__ = (
         "cgo_reasons",
+        "derived",
         "directory",
         "dirs",
         "dockerignore_exists",
@@ -388,11 +389,17 @@ class BuildContext:
         self.dirs: list[str] = [] if dirs is None else dirs
         self.truncated = truncated
         self.notes: list[str] = [] if notes is None else notes
+        #: answers computed from these facts, kept by whoever computes them (not compared)
+        self.derived: dict[object, object] = {}
 
     def __eq__(self, other: object) -> bool:
         if other.__class__ is not self.__class__:
             return NotImplemented
-        return all(getattr(self, name) == getattr(other, name) for name in self.__slots__)
+        return all(
+            getattr(self, name) == getattr(other, name)
+            for name in self.__slots__
+            if name != "derived"
+        )
 
     @property
     def module_path(self) -> str | None:

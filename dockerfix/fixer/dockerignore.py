@@ -269,7 +269,22 @@ def build_dockerignore(
     needs are protected then); ``copy_sources`` the context paths the Dockerfile's
     ``COPY``/``ADD`` instructions read (as written; ``$VAR`` parts count as wildcards);
     ``embed_patterns`` extra ``(Go file directory, pattern)`` pairs, added to the context's.
+    The text is kept with the context (the pipeline asks again in each round and check).
     """
+    if context is None:
+        return _build(None, copy_sources, embed_patterns)
+    key = ("dockerignore", tuple(copy_sources), tuple(embed_patterns))
+    text = context.derived.get(key)
+    if not isinstance(text, str):
+        text = context.derived[key] = _build(context, copy_sources, embed_patterns)
+    return text
+
+
+def _build(
+    context: BuildContext | None,
+    copy_sources: Sequence[str],
+    embed_patterns: Sequence[tuple[str, str]],
+) -> str:
     embeds = list(dict.fromkeys([*(context.embed_patterns if context else []), *embed_patterns]))
     needs = list({n.pattern: n for n in reversed(_needs(context, copy_sources, embeds))}.values())
     needs.reverse()  # one entry per path or glob, the first reason kept, in order

@@ -72,44 +72,29 @@ def measure(source: Path | None, rounds: int, scratch: Path) -> dict[str, dict[s
     env["PYTHONPATH"] = str(source)  # and run in it: ``-m`` puts the working folder first
     base = [sys.executable, "-m", "dockerfix"]
     cmds = commands()
+
+    def run(argv: list[str], stdin: bytes | None) -> subprocess.CompletedProcess[bytes]:
+        return subprocess.run(
+            argv, input=stdin or b"", capture_output=True, env=env, cwd=source, check=False
+        )
+
     for args, stdin in cmds.values():  # warm up: bytecode and grammar caches
         for _ in range(2):
-            subprocess.run(
-                [*base, *args],
-                input=stdin or b"",
-                capture_output=True,
-                env=env,
-                cwd=source,
-                check=False,
-            )
+            run([*base, *args], stdin)
     imports: dict[str, list[int]] = defaultdict(list)
     walls: dict[str, list[float]] = defaultdict(list)
     modules: dict[str, set[str]] = {}
     best_own: dict[str, dict[str, int]] = defaultdict(dict)
     for _ in range(rounds):
         for label, (args, stdin) in cmds.items():
-            done = subprocess.run(
-                [sys.executable, "-X", "importtime", "-m", "dockerfix", *args],
-                input=stdin or b"",
-                capture_output=True,
-                env=env,
-                cwd=source,
-                check=False,
-            )
+            done = run([sys.executable, "-X", "importtime", "-m", "dockerfix", *args], stdin)
             total, own = parse_importtime(done.stderr.decode("utf-8", errors="replace"))
             imports[label].append(total)
             modules[label] = set(own)
             for module, us in own.items():
                 best_own[label][module] = min(us, best_own[label].get(module, us))
             start = time.perf_counter()
-            subprocess.run(
-                [*base, *args],
-                input=stdin or b"",
-                capture_output=True,
-                env=env,
-                cwd=source,
-                check=False,
-            )
+            run([*base, *args], stdin)
             walls[label].append(time.perf_counter() - start)
     out: dict[str, dict[str, object]] = {}
     for label in cmds:

@@ -19,7 +19,8 @@ def render() -> str:
     rules = all_rules()
     out = [BANNER, "# Rules\n\n"]
     out.append("Default rules run unless deselected; opt-in rules run only when selected ")
-    out.append("(`--select DFX101`, or `select` in the configuration).\n\n")
+    out.append("(`--select DFX101`, or `select` in the configuration). Codes `DFX0xx` are the ")
+    out.append("default rules, `DFX1xx` the opt-in ones.\n\n")
     out.append("| code | name | default | summary |\n| --- | --- | --- | --- |\n")
     for rule in rules:
         default = "yes" if rule.default else "opt-in"

@@ -20,13 +20,34 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
     from dockerfix.command import main as main
     from dockerfix.runner import Mode, Outcome, Overrides
 
 FORMATS = ("text", "json", "sarif", "github", "gitlab")
+
+
+def _reads_stdin(paths: Sequence[str], stdin_filename: str | None) -> bool:
+    """True when the command line asks to fix stdin: ``-``, or only ``--stdin-filename``."""
+    return "-" in paths or (stdin_filename is not None and not paths)
+
+
+class Invocation(NamedTuple):
+    """What one command line asks for, built by the click command or the stdin fast path."""
+
+    paths: tuple[str, ...]
+    mode: Mode
+    overrides: Overrides
+    dump: bool = False
+    stdin_filename: str | None = None
+    output_format: str = "text"
+    jobs: int | None = None
+    color: bool | None = None
+    verbose: bool = False
+    quiet: bool = False
+    exit_zero: bool = False
 
 
 def _write(text: str, *, err: bool = False) -> None:
@@ -163,24 +184,20 @@ def _run_dump(paths: Sequence[str], stdin_filename: str | None) -> int:
     return code
 
 
-def _run_stdin(
-    mode: Mode,
-    overrides: Overrides,
-    *,
-    stdin_filename: str | None,
-    output_format: str,
-    color: bool | None,
-    verbose: bool,
-    quiet: bool,
-    exit_zero: bool,
-) -> int:
+def _run_stdin(invocation: Invocation) -> int:
     from dockerfix.files import MAX_BYTES
     from dockerfix.report import Report, diagnostic_line, render
     from dockerfix.runner import Mode, OptionsCache, stdin_outcome
 
+    mode, stdin_filename, output_format = (
+        invocation.mode,
+        invocation.stdin_filename,
+        invocation.output_format,
+    )
+    color, verbose = invocation.color, invocation.verbose
     data = sys.stdin.buffer.read(MAX_BYTES + 1)  # bounded: one byte more says "too large"
-    outcome = stdin_outcome(data, stdin_filename, OptionsCache(overrides))
-    report = Report(mode, [outcome], exit_zero=exit_zero)
+    outcome = stdin_outcome(data, stdin_filename, OptionsCache(invocation.overrides))
+    report = Report(mode, [outcome], exit_zero=invocation.exit_zero)
     if outcome.error is not None:
         _err(outcome.error.located(outcome.path))
         if verbose and outcome.error.detail:
@@ -197,7 +214,7 @@ def _run_stdin(
             patch = diff.unified_diff(outcome.old, outcome.new, "STDIN", "STDOUT")
         _write(diff.colorize(patch) if _stdout_color(color) else patch)
     elif mode is Mode.CHECK:
-        _write(render(report, output_format, _stdout_color(color), quiet))
+        _write(render(report, output_format, _stdout_color(color), invocation.quiet))
     else:
         _write(outcome.new)
         if output_format != "text":
@@ -210,18 +227,7 @@ def _run_stdin(
     return report.exit_code
 
 
-def _run_paths(
-    paths: Sequence[str],
-    mode: Mode,
-    overrides: Overrides,
-    *,
-    output_format: str,
-    jobs: int | None,
-    color: bool | None,
-    verbose: bool,
-    quiet: bool,
-    exit_zero: bool,
-) -> int:
+def _run_paths(invocation: Invocation) -> int:
     from dockerfix.discovery import discover
     from dockerfix.report import Report, error_lines, render_chunks, render_diff, render_unfixed
     from dockerfix.runner import (
@@ -236,13 +242,15 @@ def _run_paths(
     )
     from dockerfix.terminal import PROGRESS_MIN_FILES
 
-    found = discover(paths or (".",))
-    work = plan(found, OptionsCache(overrides))
+    mode, output_format, color = invocation.mode, invocation.output_format, invocation.color
+    verbose, quiet = invocation.verbose, invocation.quiet
+    found = discover(invocation.paths or (".",))
+    work = plan(found, OptionsCache(invocation.overrides))
     if verbose:
         for path, why in work.skipped:
             _err(f"{path}: skipped: {why}")
     person = not quiet and _isatty(sys.stderr)
-    workers = jobs or default_jobs()
+    workers = invocation.jobs or default_jobs()
     diff_color = _stdout_color(color)
     claimed: set[str] = set()
 
@@ -269,7 +277,7 @@ def _run_paths(
     else:
         outcomes = run(work.tasks, jobs=workers, on_outcome=stream)
     ordered = sorted_outcomes(work.early + outcomes)
-    report = Report(mode, ordered, exit_zero=exit_zero)
+    report = Report(mode, ordered, exit_zero=invocation.exit_zero)
     for outcome, line in zip(report.errors, error_lines(report), strict=True):
         _err(line)
         if verbose and outcome.error is not None and outcome.error.detail:
@@ -300,38 +308,13 @@ def _run_paths(
 # -- the command ------------------------------------------------------------------------------
 
 
-def _execute(
-    paths: tuple[str, ...],
-    mode: Mode,
-    overrides: Overrides,
-    *,
-    dump: bool = False,
-    stdin_filename: str | None = None,
-    output_format: str = "text",
-    jobs: int | None = None,
-    color: bool | None = None,
-    verbose: bool = False,
-    quiet: bool = False,
-    exit_zero: bool = False,
-) -> int:
+def _execute(invocation: Invocation) -> int:
     """Run with signals handled; the exit code (128 + signal number when interrupted)."""
     from dockerfix.files import handle_signals
 
     try:
         with handle_signals(linger=_is_program()):
-            return _dispatch(
-                paths,
-                mode,
-                overrides,
-                dump=dump,
-                stdin_filename=stdin_filename,
-                output_format=output_format,
-                jobs=jobs,
-                color=color,
-                verbose=verbose,
-                quiet=quiet,
-                exit_zero=exit_zero,
-            )
+            return _dispatch(invocation)
     except KeyboardInterrupt as exc:
         # Ctrl-C or SIGTERM: files being replaced were finished first (all old or all new).
         signum = getattr(exc, "signum", 2)
@@ -341,7 +324,8 @@ def _execute(
         # The reader went away (``dockerfix --diff | head``): stop quietly.
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
-        return 1 if mode.value in ("report", "check", "diff") and not exit_zero else 0
+        found_changes = invocation.mode.value in ("report", "check", "diff")
+        return 1 if found_changes and not invocation.exit_zero else 0
 
 
 def _plain_stdin(argv: Sequence[str]) -> tuple[str | None] | None:
@@ -404,7 +388,7 @@ def run(argv: Sequence[str] | None = None) -> None:
 
     (stdin_filename,) = plain
     paths = tuple(a for a in args if a == "-")
-    code = _execute(paths, Mode.STDIN, Overrides(), stdin_filename=stdin_filename)
+    code = _execute(Invocation(paths, Mode.STDIN, Overrides(), stdin_filename=stdin_filename))
     if program:
         _hard_exit(code)
     sys.exit(code)
@@ -441,45 +425,13 @@ def _is_program() -> bool:
     )
 
 
-def _dispatch(
-    paths: tuple[str, ...],
-    mode: Mode,
-    overrides: Overrides,
-    *,
-    dump: bool,
-    stdin_filename: str | None,
-    output_format: str,
-    jobs: int | None,
-    color: bool | None,
-    verbose: bool,
-    quiet: bool,
-    exit_zero: bool,
-) -> int:
+def _dispatch(invocation: Invocation) -> int:
     """Run the kind of run the options ask for; its exit code."""
-    if dump:
-        return _run_dump(paths, stdin_filename)
-    if "-" in paths or (stdin_filename is not None and not paths):
-        return _run_stdin(
-            mode,
-            overrides,
-            stdin_filename=stdin_filename,
-            output_format=output_format,
-            color=color,
-            verbose=verbose,
-            quiet=quiet,
-            exit_zero=exit_zero,
-        )
-    return _run_paths(
-        paths,
-        mode,
-        overrides,
-        output_format=output_format,
-        jobs=jobs,
-        color=color,
-        verbose=verbose,
-        quiet=quiet,
-        exit_zero=exit_zero,
-    )
+    if invocation.dump:
+        return _run_dump(invocation.paths, invocation.stdin_filename)
+    if _reads_stdin(invocation.paths, invocation.stdin_filename):
+        return _run_stdin(invocation)
+    return _run_paths(invocation)
 
 
 def _validate(
@@ -503,7 +455,7 @@ def _validate(
 
     from dockerfix.runner import Mode, Overrides, check_rule_names
 
-    stdin = "-" in paths or (stdin_filename is not None and not paths)
+    stdin = _reads_stdin(paths, stdin_filename)
     if quiet and verbose:
         raise click.UsageError("--quiet and --verbose exclude each other")
     if write and (diff or check):

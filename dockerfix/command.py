@@ -11,6 +11,7 @@ import click
 from dockerfix import __version__
 from dockerfix.cli import (
     FORMATS,
+    Invocation,
     _err,
     _execute,
     _explain,
@@ -173,16 +174,18 @@ def main(
         verbose=verbose,
     )
     code = _execute(
-        paths,
-        mode,
-        overrides,
-        dump=dump,
-        stdin_filename=stdin_filename,
-        output_format=output_format,
-        jobs=jobs,
-        color=color,
-        verbose=verbose,
-        quiet=quiet,
-        exit_zero=exit_zero,
+        Invocation(
+            paths,
+            mode,
+            overrides,
+            dump=dump,
+            stdin_filename=stdin_filename,
+            output_format=output_format,
+            jobs=jobs,
+            color=color,
+            verbose=verbose,
+            quiet=quiet,
+            exit_zero=exit_zero,
+        )
     )
     ctx.exit(code)

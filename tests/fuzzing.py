@@ -22,6 +22,10 @@ from pathlib import Path
 
 from hypothesis import strategies as st
 
+import dockerfix
+from dockerfix import cst
+from dockerfix.errors import ParseError
+
 from .conftest import corpus_files
 
 LONG = os.environ.get("DOCKERFIX_FUZZ", "").lower() == "long"
@@ -187,6 +191,18 @@ def mutated_bytes(draw: st.DrawFn) -> bytes:
         bad = draw(st.sampled_from([b"\xff", b"\xc3", b"\xed\xa0\x80", b"\xfe\xff", b"\x80"]))
         data = data[:pos] + bad + data[pos:]
     return data
+
+
+def parse_or_located_error(text: str) -> cst.Dockerfile | None:
+    """The tree of ``text``; or None, once the ``ParseError`` is checked to point into it."""
+    try:
+        return dockerfix.parse(text)
+    except ParseError as exc:
+        error = exc
+    assert error.line >= 1
+    assert error.column >= 1
+    assert error.line <= text.count("\n") + 2, (error.line, error.message)
+    return None
 
 
 class Hang(Exception):

@@ -211,6 +211,15 @@ def test_deterministic(tmp_path: Path) -> None:
     assert first == second
 
 
+def test_the_text_is_kept_with_its_context(tmp_path: Path) -> None:
+    root = make(tmp_path, {"go.mod": "module m\n", "README.md": "", "bin/app": ""})
+    context, fresh = analyze_context(root), analyze_context(root)
+    first = build_dockerignore(context, ["README.md"])
+    assert build_dockerignore(context, ["README.md"]) is first  # built once per context
+    assert build_dockerignore(context, ["bin/app"]) != first  # other sources, other text
+    assert context == fresh  # what is kept is not part of the facts compared
+
+
 # --------------------------------------------------------------------------- properties
 
 _segment = st.sampled_from(

@@ -32,6 +32,7 @@ from .fuzzing import (
     mutated_bytes,
     mutated_text,
     official_accepts,
+    parse_or_located_error,
     write_tree,
 )
 
@@ -49,18 +50,8 @@ FUZZ = settings(
 
 def _check_parse(text: str) -> None:
     with deadline(HANG):
-        try:
-            tree = dockerfix.parse(text)
-        except ParseError as exc:
-            error: ParseError | None = exc
-        else:
-            error = None
-    if error is not None:
-        assert error.line >= 1
-        assert error.column >= 1
-        assert error.line <= text.count("\n") + 2, (error.line, error.message)
-        return
-    assert tree.code == text
+        tree = parse_or_located_error(text)
+    assert tree is None or tree.code == text
 
 
 @settings(FUZZ, max_examples=examples(300))

@@ -121,11 +121,6 @@ class Source(NamedTuple):
     text: str
     digest: str  # sha256 of the bytes read, to notice changes made by someone else
 
-    @property
-    def has_bom(self) -> bool:
-        """True when the file starts with a UTF-8 byte-order mark."""
-        return self.text.startswith("\ufeff")
-
 
 def digest(data: bytes) -> str:
     """The sha256 hex digest of ``data``."""
@@ -188,8 +183,7 @@ def too_large(size: int | None, limit: int) -> FileError:
     """The error for a file of ``size`` bytes (None: unknown, over ``limit``)."""
     shown = _size(size) if size is not None else f"more than {_size(limit)}"
     return FileError(
-        f"too large: {shown} (dockerfix handles Dockerfiles up to {_size(limit)}); "
-        "left unchanged"
+        f"too large: {shown} (dockerfix handles Dockerfiles up to {_size(limit)}); left unchanged"
     )
 
 

@@ -466,15 +466,6 @@ def stdin_outcome(data: bytes, path: str | None, cache: OptionsCache) -> Outcome
     return outcome
 
 
-def dump_text(text: str) -> tuple[str, list[str]]:
-    """BuildKit's AST dump of ``text`` and its parse warnings; raises ``ParseError``."""
-    from dockerfix import parse
-    from dockerfix.grammar.dump import dump, warnings
-
-    tree = parse(text)
-    return dump(tree), warnings(tree)
-
-
 def describe_error(outcome: Outcome) -> dict[str, Any]:
     """The error of ``outcome`` as a plain dict (for machine formats)."""
     assert outcome.error is not None

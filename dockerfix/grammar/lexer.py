@@ -9,8 +9,6 @@ names them. Every byte of the input ends up in exactly one token.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from dockerfix.errors import ParseError
 from dockerfix.grammar import buildkit
 
@@ -198,8 +196,3 @@ def scan(text: str) -> Scan:
             if not terminated:
                 raise ParseError("unterminated heredoc", start_line, len(indent) + 1, i)
     return result
-
-
-def iter_tokens(result: Scan) -> Iterator[tuple[str, str]]:
-    """The token stream (for debugging and tests)."""
-    return iter(result.tokens)

@@ -10,15 +10,16 @@ Heavy modules (lark, the fixer rules) are imported on first use.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 from dockerfix.errors import ParseError
 
 __version__ = "0.1.0"
 
 __all__ = ["Dockerfile", "ParseError", "__version__", "fix", "parse"]
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from dockerfix.cst import Dockerfile
     from dockerfix.fixer.api import FixResult
 

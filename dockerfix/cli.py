@@ -20,9 +20,13 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any, NamedTuple
 
+from dockerfix.record import Record
+
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from dockerfix.command import main as main
     from dockerfix.runner import Mode, Outcome, Overrides
 
@@ -34,7 +38,7 @@ def _reads_stdin(paths: Sequence[str], stdin_filename: str | None) -> bool:
     return "-" in paths or (stdin_filename is not None and not paths)
 
 
-class Invocation(NamedTuple):
+class Invocation(Record):
     """What one command line asks for, built by the click command or the stdin fast path."""
 
     paths: tuple[str, ...]

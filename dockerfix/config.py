@@ -20,7 +20,12 @@ import os
 import re
 import sys
 from collections.abc import Callable, Mapping
-from typing import Any, NamedTuple
+
+from dockerfix.record import Record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 CONFIG_FILES = (".dockerfix.toml", "pyproject.toml")
 KNOWN_KEYS = ("select", "ignore", "runtime-image", "exclude")
@@ -44,7 +49,7 @@ class ConfigError(Exception):
         return f"{self.path}: {self.message}"
 
 
-class Config(NamedTuple):
+class Config(Record):
     """One configuration: where it came from and the settings it makes (None: not set)."""
 
     path: str | None = None

@@ -22,10 +22,16 @@ import bisect
 import functools
 import itertools
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, TypeVar, cast
 
+from dockerfix.record import Record
+
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any, ClassVar, TypeVar
+
     from dockerfix.grammar.buildkit import Heredoc, ParsedInstruction
+
+    N = TypeVar("N", bound="Node")
 
 __all__ = [
     "BlankLine",
@@ -43,9 +49,6 @@ __all__ = [
     "Stage",
     "SwallowedLine",
 ]
-
-
-N = TypeVar("N", bound="Node")
 
 
 class Node:
@@ -191,7 +194,7 @@ class HeredocBody(Node):
         out.append(self.newline)
 
 
-class HeredocView(NamedTuple):
+class HeredocView(Record):
     """A heredoc of an instruction: BuildKit's attributes plus its body node."""
 
     name: str
@@ -209,7 +212,7 @@ class HeredocView(NamedTuple):
         return "".join(line.lstrip("\t") for line in text.splitlines(keepends=True))
 
 
-class Flag(NamedTuple):
+class Flag(Record):
     """One builder flag such as ``--from=builder``: name without dashes, and value."""
 
     name: str
@@ -405,7 +408,7 @@ class Instruction(Node):
         return self.replace_span(0, len(self.logical), text)
 
 
-class Position(NamedTuple):
+class Position(Record):
     """Where a node starts and ends: 1-based lines, 1-based column of its first character."""
 
     line: int
@@ -687,7 +690,7 @@ class Dockerfile(Node):
 def _only_instructions(nodes: Sequence[BodyNode]) -> tuple[Instruction, ...]:
     """The instructions among ``nodes``, in order (a C-level filter: called on every edit)."""
     kept = itertools.compress(nodes, map(isinstance, nodes, itertools.repeat(Instruction)))
-    return cast("tuple[Instruction, ...]", tuple(kept))
+    return tuple(kept)  # type: ignore[arg-type]  # compress keeps only Instruction
 
 
 def _newlines(nodes: Sequence[BodyNode]) -> Iterator[str]:

@@ -19,7 +19,12 @@ import errno
 import os
 from collections.abc import Iterable, Sequence
 from pathlib import PurePath
-from typing import Any, NamedTuple
+
+from dockerfix.record import Record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 SKIP_DIRS = frozenset(
     {
@@ -56,7 +61,7 @@ def sort_key(path: str) -> tuple[str, ...]:
     return PurePath(path).parts
 
 
-class Found(NamedTuple):
+class Found(Record):
     """A file to process: its path as shown to the user, and whether it was named explicitly."""
 
     path: str

@@ -19,7 +19,8 @@ import errno
 import os
 import stat
 from collections.abc import Iterator
-from typing import NamedTuple
+
+from dockerfix.record import Record
 
 UTF8_BOM = b"\xef\xbb\xbf"
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
@@ -115,7 +116,7 @@ def handle_signals(*, linger: bool = False) -> Iterator[None]:
         _interrupted, _pending_signal = False, None
 
 
-class Source(NamedTuple):
+class Source(Record):
     """A file's text and what is needed to write it back faithfully."""
 
     text: str

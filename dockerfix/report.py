@@ -17,12 +17,14 @@ from __future__ import annotations
 import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from typing import TYPE_CHECKING, Any
 
 from dockerfix import __version__
 from dockerfix.runner import Mode, Outcome, describe_error
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from dockerfix.fixer.base import Diagnostic
 
 FORMATS = ("text", "json", "sarif", "github", "gitlab")

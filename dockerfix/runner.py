@@ -13,13 +13,16 @@ import enum
 import functools
 import os
 from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING, Any, NamedTuple
 
 from dockerfix import files
 from dockerfix.config import Config, ConfigError, ConfigFinder
 from dockerfix.errors import ParseError
+from dockerfix.record import Record
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from dockerfix.discovery import Discovery, Found
     from dockerfix.fixer.base import Diagnostic, FixOptions
 
@@ -55,7 +58,7 @@ class Mode(enum.Enum):
         return self in (Mode.WRITE, Mode.STDIN)
 
 
-class ErrorInfo(NamedTuple):
+class ErrorInfo(Record):
     """Why a file could not be processed; ``line``/``column`` are 0 when unknown."""
 
     message: str
@@ -159,7 +162,7 @@ class Outcome:
         return rules_skipped(self.diagnostics)
 
 
-class Task(NamedTuple):
+class Task(Record):
     """One file for a worker: where it is, its options, and its text when already read."""
 
     path: str
@@ -183,7 +186,7 @@ class Plan:
         self.skipped: list[tuple[str, str]] = [] if skipped is None else skipped
 
 
-class Overrides(NamedTuple):
+class Overrides(Record):
     """Settings from the command line (None: not given, the configuration decides)."""
 
     select: tuple[str, ...] | None = None

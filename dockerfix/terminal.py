@@ -7,9 +7,11 @@ here and nowhere else, and only when something is actually drawn.
 from __future__ import annotations
 
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from dockerfix.report import Report
     from dockerfix.runner import Outcome
 

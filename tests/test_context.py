@@ -376,7 +376,7 @@ def test_runtime_files(tmp_path: Path) -> None:
         "views/a.html",
         "views/b.html",
     ]
-    reasons = dict(ctx.runtime_files)
+    reasons = {rf.path: rf.reason for rf in ctx.runtime_files}
     assert reasons["templates"] == 'template.ParseGlob("templates/*.html") in main.go:16'
     assert reasons[".env"].startswith("godotenv.Load() loads .env")
     assert reasons["assets"] == 'Static(…, "./assets") in main.go:25'

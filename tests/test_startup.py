@@ -114,12 +114,14 @@ def test_stdin_fix_imports_no_rich_and_no_lark(tmp_path: Path, warm_cache: Path)
     assert "dockerfix.fixer.rules" in modules
     assert _loaded(modules, *HEAVY, "click", "dockerfix.terminal", "dockerfix.discovery") == []
     # each costs milliseconds an editor pays on every save: dataclasses (~1 ms per class,
-    # and it imports inspect), pkgutil (imports inspect), pickle, json, pathlib (with
-    # urllib.parse); the interpreter's own start (an editable install's hook imports
+    # and it imports inspect), typing (~3 ms; records are dockerfix.record.Record, not
+    # NamedTuple), pkgutil (imports inspect), pickle, json, pathlib (with urllib.parse);
+    # the interpreter's own start (an editable install's hook imports
     # pathlib) is not dockerfix's doing
     _, baseline, _ = modules_of([], tmp_path, warm_cache)
     slow = (
         "dataclasses",
+        "typing",
         "inspect",
         "pkgutil",
         "pickle",

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
-from typing import Any
 
 from dockerfix.fixer.base import (
     DEFAULT_RUNTIME_IMAGE,
@@ -13,6 +12,10 @@ from dockerfix.fixer.base import (
     rules_applied,
     rules_skipped,
 )
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 class FixResult:

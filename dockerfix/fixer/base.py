@@ -12,17 +12,20 @@ from __future__ import annotations
 import functools
 import os
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, ClassVar, NamedTuple
 
 from dockerfix import cst
+from dockerfix.record import Record
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import ClassVar
+
     from dockerfix.fixer.context import BuildContext
 
 DEFAULT_RUNTIME_IMAGE = "gcr.io/distroless/static-debian13"
 
 
-class Diagnostic(NamedTuple):
+class Diagnostic(Record):
     """One finding: a rule, a place, a message, and whether it was fixed (or why not)."""
 
     code: str
@@ -62,7 +65,7 @@ def rules_skipped(diagnostics: Sequence[Diagnostic]) -> dict[str, list[str]]:
     return out
 
 
-class FixOptions(NamedTuple):
+class FixOptions(Record):
     """Settings that change what the rules do."""
 
     runtime_image: str = DEFAULT_RUNTIME_IMAGE
@@ -70,7 +73,7 @@ class FixOptions(NamedTuple):
     ignore: frozenset[str] = frozenset()
 
 
-class Valid(NamedTuple):
+class Valid(Record):
     """An example the rule must leave unchanged (and report nothing fixed on)."""
 
     code: str
@@ -79,7 +82,7 @@ class Valid(NamedTuple):
     options: tuple[tuple[str, str], ...] = ()
 
 
-class Invalid(NamedTuple):
+class Invalid(Record):
     """An example the rule must rewrite into ``expected`` (None: reported, not fixed)."""
 
     code: str

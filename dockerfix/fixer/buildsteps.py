@@ -14,11 +14,11 @@ from __future__ import annotations
 import re
 import weakref
 from collections.abc import Iterator
-from typing import NamedTuple
 
 from dockerfix import cst
 from dockerfix.fixer import gocmd, gofacts
 from dockerfix.fixer.shellwords import quote_word
+from dockerfix.record import Record
 
 __all__ = [
     "GoStep",
@@ -39,7 +39,7 @@ __all__ = [
 ]
 
 
-class GoStep(NamedTuple):
+class GoStep(Record):
     """One ``go`` command in a ``RUN`` of a stage.
 
     ``script`` is the text the command's offsets refer to; ``offset`` is where that text

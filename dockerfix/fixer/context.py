@@ -28,7 +28,8 @@ import re
 import stat
 from collections import deque
 from collections.abc import Callable
-from typing import NamedTuple
+
+from dockerfix.record import Record
 
 __all__ = [
     "CGO_MODULES",
@@ -150,7 +151,7 @@ _VIPER_EXTS = ("json", "toml", "yaml", "yml", "properties", "props", "prop", "hc
 # --------------------------------------------------------------------------- go.mod
 
 
-class Require(NamedTuple):
+class Require(Record):
     """A ``require`` line of go.mod."""
 
     path: str
@@ -158,7 +159,7 @@ class Require(NamedTuple):
     indirect: bool = False
 
 
-class Replace(NamedTuple):
+class Replace(Record):
     """A ``replace`` directive: ``old [version] => new [version]``."""
 
     old_path: str
@@ -172,7 +173,7 @@ class Replace(NamedTuple):
         return self.new_path.startswith(("./", "../", "/")) or self.new_path in (".", "..")
 
 
-class GoMod(NamedTuple):
+class GoMod(Record):
     """A parsed go.mod: module path, go/toolchain versions, requirements and replacements."""
 
     path: str  # the go.mod file, relative to the context ("go.mod", "svc/go.mod")
@@ -277,7 +278,7 @@ def parse_go_mod(text: str, path: str = "go.mod") -> GoMod:
 # --------------------------------------------------------------------------- the result
 
 
-class RuntimeFile(NamedTuple):
+class RuntimeFile(Record):
     """A file or directory the program reads at run time by a relative path, and why."""
 
     path: str
@@ -817,7 +818,7 @@ def _literal_prefix(path: str) -> str:
 # -- runtime file reads ----------------------------------------------------------------
 
 
-class _Call(NamedTuple):
+class _Call(Record):
     pkg: str | None  # import path of the package, None for a method of any receiver
     funcs: str  # alternation of function names
     args: tuple[int, ...] | None  # the path arguments; None: every argument

@@ -20,9 +20,9 @@ import functools
 import posixpath
 import re
 from collections.abc import Iterable, Sequence
-from typing import NamedTuple
 
 from dockerfix.fixer.context import BuildContext
+from dockerfix.record import Record
 
 __all__ = ["build_dockerignore", "is_excluded", "pattern_matches"]
 
@@ -32,7 +32,7 @@ _GLOB = re.compile(r"[*?\[]")
 _VAR = re.compile(r"\$(?:\{[^{}]*\}|[A-Za-z_][A-Za-z0-9_]*)")
 
 
-class _Group(NamedTuple):
+class _Group(Record):
     title: str
     why: str
     patterns: tuple[str, ...]
@@ -156,7 +156,7 @@ def is_excluded(dockerignore_text: str, path: str) -> bool:
 # --------------------------------------------------------------------------- generation
 
 
-class _Need(NamedTuple):
+class _Need(Record):
     pattern: str  # cleaned path or glob, relative to the context
     why: str
     is_dir: bool = False

@@ -24,7 +24,6 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Iterator, Sequence
-from typing import NamedTuple
 
 from dockerfix.fixer import shellwords
 from dockerfix.fixer.shellwords import (
@@ -34,6 +33,7 @@ from dockerfix.fixer.shellwords import (
     script_heredocs,
     simple_commands,
 )
+from dockerfix.record import Record
 
 __all__ = [
     "BUILD_SUBCOMMANDS",
@@ -87,7 +87,7 @@ _TRUE = frozenset({"1", "t", "T", "TRUE", "true", "True"})
 _FALSE = frozenset({"0", "f", "F", "FALSE", "false", "False"})
 
 
-class GoFlag(NamedTuple):
+class GoFlag(Record):
     """One flag of a go command, as written.
 
     ``name`` has no dashes (``ldflags``); ``spelling`` is how it was written (``--ldflags``);
@@ -131,7 +131,7 @@ class GoFlag(NamedTuple):
         return self.value is None or self.value in _TRUE
 
 
-class GoCommand(NamedTuple):
+class GoCommand(Record):
     """A ``go`` invocation found in shell text, with offsets into that text.
 
     ``start``/``end`` span the whole simple command, inline assignments included, and

@@ -11,11 +11,11 @@ import posixpath
 import re
 import weakref
 from collections.abc import Iterator
-from typing import NamedTuple
 
 from dockerfix import cst
 from dockerfix.fixer import gocmd
 from dockerfix.fixer.shellwords import simple_commands
+from dockerfix.record import Record
 
 # -- images ---------------------------------------------------------------------
 
@@ -436,7 +436,7 @@ def module_root(tree: cst.Dockerfile, stage: cst.Stage, upto: cst.Instruction | 
     return stage_facts(tree, stage).module_root(upto)
 
 
-class GoBuild(NamedTuple):
+class GoBuild(Record):
     """One ``go build``/``go install`` in a ``RUN`` of some stage."""
 
     stage: cst.Stage

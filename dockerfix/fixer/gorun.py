@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import NamedTuple
 
 from dockerfix import cst
 from dockerfix.fixer import gocmd, gofacts, stagegraph
+from dockerfix.record import Record
 
 __all__ = [
     "GoRun",
@@ -25,7 +25,7 @@ __all__ = [
 ]
 
 
-class GoRun(NamedTuple):
+class GoRun(Record):
     """One ``go`` command of a shell-form ``RUN``.
 
     ``offset`` is where ``script`` starts in the instruction's logical line (None for a

@@ -24,7 +24,14 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Iterator
-from typing import Any, NamedTuple, TypeVar, cast
+
+from dockerfix.record import Record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, TypeVar
+
+    _F = TypeVar("_F", bound=Callable[..., Any])
 
 __all__ = [
     "SHELL_BUILTINS",
@@ -84,7 +91,7 @@ _SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh", "ksh", "mksh", "busybox
 # --------------------------------------------------------------------------- data model
 
 
-class Segment(NamedTuple):
+class Segment(Record):
     """One quoting unit of a word, with its text after quote removal.
 
     ``kind`` is one of ``plain`` (unquoted literal text), ``escape`` (unquoted ``\\c``),
@@ -104,7 +111,7 @@ class Segment(NamedTuple):
     dynamic: bool = False
 
 
-class Word(NamedTuple):
+class Word(Record):
     """A shell word with its source span, quoting segments and the features it uses."""
 
     start: int
@@ -143,7 +150,7 @@ class Word(NamedTuple):
         return self.end
 
 
-class Operator(NamedTuple):
+class Operator(Record):
     """A control or redirection operator (``&&``, ``|``, ``;``, ``>``, ``<<-``, newline ...).
 
     ``io_number`` is the file descriptor written before a redirection (``2`` in ``2>&1``).
@@ -160,14 +167,14 @@ class Operator(NamedTuple):
         return (self.io_number or "") + self.op
 
 
-class Comment(NamedTuple):
+class Comment(Record):
     """A ``#`` comment, up to but not including the newline."""
 
     start: int
     end: int
 
 
-class HereDoc(NamedTuple):
+class HereDoc(Record):
     """A here-document body. ``start``/``end`` span the body and the delimiter line.
 
     ``body_start``/``body_end`` span only the body lines. ``quoted`` is true when the delimiter
@@ -188,14 +195,14 @@ class HereDoc(NamedTuple):
 Token = Word | Operator | Comment | HereDoc
 
 
-class Lexed(NamedTuple):
+class Lexed(Record):
     """The tokens of a shell text; ``error`` describes unbalanced quoting, if any."""
 
     tokens: tuple[Token, ...]
     error: str | None = None
 
 
-class Redirect(NamedTuple):
+class Redirect(Record):
     """A redirection of a simple command: its operator and target word (None if missing)."""
 
     start: int
@@ -205,7 +212,7 @@ class Redirect(NamedTuple):
     heredoc: HereDoc | None = None
 
 
-class SimpleCommand(NamedTuple):
+class SimpleCommand(Record):
     """One simple command: ``NAME=value ... word ... [redirections]``.
 
     ``start``/``end`` cover its assignments, words and redirections (not here-document bodies).
@@ -707,7 +714,6 @@ class _Lexer:
 #: and passes of one fix ask for the same RUN text some 30 times.
 CACHE_SIZE = 4096
 _MEMOS: list[functools._lru_cache_wrapper[Any]] = []
-_F = TypeVar("_F", bound=Callable[..., Any])
 
 
 def memo(func: _F) -> _F:
@@ -715,7 +721,7 @@ def memo(func: _F) -> _F:
     immutable); :func:`clear_caches` empties every such cache."""
     cached = functools.lru_cache(maxsize=CACHE_SIZE)(func)
     _MEMOS.append(cached)
-    return cast(_F, cached)
+    return cached  # type: ignore[return-value]  # same call signature, memoised
 
 
 def clear_caches() -> None:

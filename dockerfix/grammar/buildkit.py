@@ -37,8 +37,13 @@ import codecs
 import math
 import re
 import unicodedata
-from collections.abc import Generator
-from typing import Any, Final, NamedTuple
+
+from dockerfix.record import Record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Generator
+    from typing import Any, Final
 
 __all__ = [
     "BuildKitError",
@@ -63,7 +68,7 @@ class BuildKitError(Exception):
         self.message = message
 
 
-class Heredoc(NamedTuple):
+class Heredoc(Record):
     """A heredoc marker found on an instruction's logical line (without its body)."""
 
     name: str
@@ -72,7 +77,7 @@ class Heredoc(NamedTuple):
     chomp: bool
 
 
-class ParsedInstruction(NamedTuple):
+class ParsedInstruction(Record):
     """BuildKit's ``*Node`` for one instruction.
 
     ``cmd`` is the keyword as written; ``flags`` are the ``--flag`` words that
@@ -763,9 +768,10 @@ class _ShellError(Exception):
     """An error of the shell lexer (message as Go words it)."""
 
 
-# A lexer routine: a generator that yields sub-routines to run and receives their
-# results; a small driver runs them on an explicit stack, so nesting depth is free.
-_Routine = Generator[Any, Any, Any]
+if TYPE_CHECKING:
+    # A lexer routine: a generator that yields sub-routines to run and receives their
+    # results; a small driver runs them on an explicit stack, so nesting depth is free.
+    _Routine = Generator[Any, Any, Any]
 
 _HEREDOC_SPACE: Final = frozenset(" \t\r")
 _SPECIAL_PARAMS: Final = frozenset("@*#?-$!0")

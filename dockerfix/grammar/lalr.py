@@ -21,7 +21,10 @@ import os
 import sys
 import zlib
 from collections.abc import Callable, Iterable
-from typing import Any
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 # state -> symbol -> (is_shift, next state | rule index)
 Table = dict[int, dict[str, tuple[bool, int]]]

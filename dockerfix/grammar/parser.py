@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import _thread
 from collections import deque
-from typing import Any
 
 from dockerfix import cst
 from dockerfix.errors import ParseError
 from dockerfix.grammar import buildkit, lalr
 from dockerfix.grammar.lexer import GO_SPACE, scan
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 # ``_thread`` (built in) rather than ``threading`` (~1 ms of imports on every editor save):
 # ``threading.Lock`` and ``threading.local`` are these two.

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
 
 from dockerfix import cst
 from dockerfix.fixer import edits, gofacts, shellwords, stagegraph
 from dockerfix.fixer.base import Invalid, Rule, RuleContext, Valid
 from dockerfix.fixer.style import new_instruction
+from dockerfix.record import Record
 
 NONROOT_USER = "65532:65532"
 
@@ -64,7 +64,7 @@ def _port_of(value: str) -> int | None:
     return int(m.group(1)) if m else None
 
 
-class _Blocker(NamedTuple):
+class _Blocker(Record):
     node: cst.Instruction
     reason: str
 

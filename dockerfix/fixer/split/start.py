@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import posixpath
-from typing import NamedTuple
 
 from dockerfix import cst
 from dockerfix.fixer import gocmd, gofacts, shellwords
 from dockerfix.fixer.split.candidate import Blocked, Candidate, shown
 from dockerfix.fixer.split.steps import SHELLS, basename
+from dockerfix.record import Record
 
 __all__ = ["Start", "StartCommand"]
 
 
-class Start(NamedTuple):
+class Start(Record):
     """How the container starts.
 
     ``argv`` is the program and its arguments, ``cmd_args`` the exec-form ``CMD`` that an

@@ -313,10 +313,16 @@ def _run_paths(invocation: Invocation) -> int:
 
 
 def _execute(invocation: Invocation) -> int:
-    """Run with signals handled; the exit code (128 + signal number when interrupted)."""
-    from dockerfix.files import handle_signals
+    """Run with signals handled; the exit code (128 + signal number when interrupted).
 
+    One file through stdin writes no file and starts no worker: Python's own Ctrl-C
+    (and SIGTERM's default action) end it well enough, without importing ``signal``.
+    """
     try:
+        if invocation.mode.value == "stdin":
+            return _dispatch(invocation)
+        from dockerfix.files import handle_signals
+
         with handle_signals(linger=_is_program()):
             return _dispatch(invocation)
     except KeyboardInterrupt as exc:

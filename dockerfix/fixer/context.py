@@ -131,7 +131,6 @@ _KNOWN_ARCH = frozenset(
     }
 )  # fmt: skip
 _TARGET_ARCHES = ("amd64", "arm64")  # the architectures container images are built for
-_GLOB_CHARS = re.compile(r"[*?\[]")
 _GOMOD_TOKEN = re.compile(r"[^\s\"`]+")
 _GO_TOKEN = re.compile(
     r"//[^\n]*|/\*.*?(?:\*/|\Z)|\"(?:\\.|[^\"\\\n])*\"?|'(?:\\.|[^'\\\n])*'?|`[^`]*`?", re.DOTALL
@@ -522,6 +521,8 @@ _GO_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", '"': '"', "'": "'", 
 
 
 def _unescape_go(s: str) -> str:
+    if "\\" not in s:  # nothing to unescape (the pattern below needs a backslash)
+        return s
     return re.sub(r"\\(.)", lambda m: _GO_ESCAPES.get(m.group(1), m.group(0)), s)
 
 
@@ -808,7 +809,7 @@ def _literal_prefix(path: str) -> str:
     """The part of ``path`` before the first component with a glob character."""
     parts: list[str] = []
     for part in path.split("/"):
-        if _GLOB_CHARS.search(part):
+        if "*" in part or "?" in part or "[" in part:  # a glob
             break
         parts.append(part)
     return "/".join(parts) or "."

@@ -952,13 +952,17 @@ def _runtime_reads(
         if src.is_test:
             continue
         config_names: list[str] = []
-        for m in re.finditer(r"\.SetConfigName\s*\(", src.blank):
+        has_setter = "SetConfigName" in src.blank  # else no match: no regex to compile
+        for m in re.finditer(r"\.SetConfigName\s*\(", src.blank) if has_setter else ():
             spans = _call_args(src.blank, m.end() - 1)
             if spans:
                 v = src.string_at(*spans[0])
                 if v:
                     config_names.append(v)
         for call in _CALLS:
+            # every match names one of the functions: without one, no regex (nor compiling)
+            if not any(func in src.blank for func in call.funcs.split("|")):
+                continue
             pattern = src.call_pattern(call.pkg, call.funcs)
             if pattern is None:
                 continue
@@ -1133,7 +1137,7 @@ def _tz_tls(sources: list[_GoSource], go_mod: GoMod | None) -> tuple[list[str], 
         if "google.golang.org/grpc/credentials" in src.imports:
             tls.append(f"{src.rel} imports google.golang.org/grpc/credentials")
         http_name = src.aliases.get("net/http")
-        if http_name and http_name not in ("_", "."):
+        if http_name and http_name not in ("_", ".") and f"{http_name}." in src.blank:
             m2 = re.search(rf"(?<![\w.]){re.escape(http_name)}\.({_HTTP_CLIENT})\b", src.blank)
             if m2:
                 tls.append(f"{src.rel}:{src.line_of(m2.start())} uses the HTTP client")

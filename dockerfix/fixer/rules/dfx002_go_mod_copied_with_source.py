@@ -169,7 +169,11 @@ def _module_setup(ins: cst.Instruction, *, moved: bool = False) -> str | None:
         names = {w.partition("=")[0] for w in ins.args}
     elif ins.name == "RUN":
         scripts = [ins.shell_text or "", *(b.content for b in ins.heredoc_bodies)]
-        if any(_module_setup_re().search(t) for t in scripts):
+        # every match holds "config" (git config, .gitconfig), ".netrc" or "env" (go env -w)
+        if any(
+            ("config" in t or ".netrc" in t or "env" in t) and _module_setup_re().search(t)
+            for t in scripts
+        ):
             return f"`{_short(ins)}`"
         if moved:
             return None

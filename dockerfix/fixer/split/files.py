@@ -195,7 +195,8 @@ class RuntimeFiles:
     def _updates_ca_bundle(self) -> bool:
         """True when a RUN of the stage runs update-ca-certificates or update-ca-trust."""
         return any(
-            re.search(r"\bupdate-ca-certificates\b|\bupdate-ca-trust\b", text)
+            "update-ca-" in text
+            and re.search(r"\bupdate-ca-certificates\b|\bupdate-ca-trust\b", text)
             for ins in self.candidate.stage.instructions
             for text, _ in gofacts.run_scripts(ins)
         )

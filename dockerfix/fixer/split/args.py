@@ -14,7 +14,6 @@ from dockerfix.fixer.split.plan import Group
 __all__ = ["needed_args"]
 
 
-
 @functools.cache
 def _var_ref_re() -> re.Pattern[str]:
     """``$NAME`` or the start of ``${NAME...}`` (compiled on first use: only for a split)."""

@@ -22,7 +22,6 @@ from dockerfix.fixer.style import exec_form
 __all__ = ["RuntimeFiles", "copy_line"]
 
 
-
 @functools.cache
 def _plain_path_re() -> re.Pattern[str]:
     """A path that needs no quoting in a shell-form COPY (compiled on first use)."""

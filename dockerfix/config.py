@@ -16,6 +16,7 @@ Keys::
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import sys
@@ -30,7 +31,11 @@ if TYPE_CHECKING:
 CONFIG_FILES = (".dockerfix.toml", "pyproject.toml")
 KNOWN_KEYS = ("select", "ignore", "runtime-image", "exclude")
 
-_TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
+
+@functools.cache
+def _toml_position_re() -> re.Pattern[str]:
+    """The position in a ``tomllib`` error message (compiled on the first bad file)."""
+    return re.compile(r"\(at line (\d+), column (\d+)\)")
 
 
 class ConfigError(Exception):
@@ -106,8 +111,9 @@ def _load_toml(path: str, raw: bytes | None = None) -> dict[str, Any]:
         raise ConfigError(path, f"invalid TOML: not UTF-8 ({exc.reason})") from None
     except tomllib.TOMLDecodeError as exc:
         text = str(exc)
-        match = _TOML_POSITION.search(text)
-        message = _TOML_POSITION.sub("", text).strip()
+        position = _toml_position_re()
+        match = position.search(text)
+        message = position.sub("", text).strip()
         if match:
             raise ConfigError(
                 path, f"invalid TOML: {message}", int(match[1]), int(match[2])

@@ -177,7 +177,9 @@ def test_fixer_survives_adversarial_lines(text: str) -> None:
 
 
 # Every regular expression of the package, found statically (``re.compile`` assigned to a
-# name, and ``re.search(r"...")``-style calls) with the ways the code uses it, run on
+# name, ``re.compile`` returned by a function such as a ``functools.cache``d
+# ``def _name_re() -> re.Pattern[str]``, and ``re.search(r"...")``-style calls) with the
+# ways the code uses it, run on
 # adversarial strings of 20,000 characters. A linear pattern takes well under 10 ms on
 # them; a quadratic one ~0.2-20 s, so the check is: slower than 40 ms *and* more than 9x
 # slower than on a quarter of the string (linear: ~4x, quadratic: ~16x).
@@ -211,13 +213,34 @@ def _is_re(node: ast.expr, attrs: Iterable[str]) -> bool:
     )
 
 
+def _enclosing_function(node: ast.AST, parents: dict[ast.AST, ast.AST]) -> str | None:
+    while node in parents:
+        node = parents[node]
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return node.name
+    return None
+
+
+def _call_modes(call: ast.Call, parents: dict[ast.AST, ast.AST]) -> set[str]:
+    """The match modes of ``_name_re()``: ``_name_re().search(...)`` -> search."""
+    parent = parents.get(call)
+    if isinstance(parent, ast.Attribute) and parent.value is call:
+        return {_MODES.get(parent.attr, "search")}
+    return {"search", "match", "fullmatch"}  # kept in a variable or passed on: the worst
+
+
 def package_regexes() -> dict[str, tuple[re.Pattern[str], frozenset[str]]]:
-    """``module:name-or-line`` -> (compiled pattern, the match modes the code uses)."""
+    """``module:name-or-line`` -> (compiled pattern, the match modes the code uses).
+
+    A pattern assigned to a name is keyed ``module:name``; one returned by a function
+    (compiled on first use) ``module:function()``.
+    """
     found: dict[str, tuple[re.Pattern[str], frozenset[str]]] = {}
     for path in sorted(PACKAGE.rglob("*.py")):
         module = path.relative_to(PACKAGE).as_posix()
         tree = ast.parse(path.read_text(encoding="utf-8"))
         compiled: dict[str, re.Pattern[str]] = {}
+        returned: dict[str, re.Pattern[str]] = {}  # function name -> the pattern it returns
         parents = {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
         for node in ast.walk(tree):
             if isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant):
@@ -237,6 +260,13 @@ def package_regexes() -> dict[str, tuple[re.Pattern[str], frozenset[str]]]:
                     for target in targets:
                         if isinstance(target, ast.Name):
                             compiled[target.id] = re.compile(pattern, _flags(flags))
+                    if isinstance(owner, ast.Return):
+                        function = _enclosing_function(owner, parents)
+                        assert function is not None, f"{module}: return outside a function"
+                        assert function not in returned, f"{module}:{function} returns two"
+                        returned[function] = re.compile(pattern, _flags(flags))
+                    elif not targets:
+                        raise AssertionError(f"{module}: re.compile({pattern!r}) has no name")
                 elif _is_re(node.func, _MODES):
                     assert isinstance(node.func, ast.Attribute)
                     key = f"{module}:{pattern}"  # by text: line numbers move
@@ -245,6 +275,7 @@ def package_regexes() -> dict[str, tuple[re.Pattern[str], frozenset[str]]]:
                         mode |= found[key][1]
                     found[key] = (re.compile(pattern, _flags(flags)), mode)
         modes: dict[str, set[str]] = {name: set() for name in compiled}
+        calls: dict[str, set[str]] = {name: set() for name in returned}
         for node in ast.walk(tree):
             if isinstance(node, ast.Name) and node.id in compiled:
                 parent = parents.get(node)
@@ -252,8 +283,16 @@ def package_regexes() -> dict[str, tuple[re.Pattern[str], frozenset[str]]]:
                     modes[node.id].add(_MODES.get(parent.attr, "search"))
                 elif isinstance(node.ctx, ast.Load):  # passed around: assume the worst
                     modes[node.id] |= {"search", "match", "fullmatch"}
+            elif isinstance(node, ast.Name) and node.id in returned:
+                call = parents.get(node)
+                if isinstance(call, ast.Call) and call.func is node:
+                    calls[node.id] |= _call_modes(call, parents)
+                else:  # the function itself passed around: assume the worst
+                    calls[node.id] |= {"search", "match", "fullmatch"}
         for name, regex in compiled.items():
             found[f"{module}:{name}"] = (regex, frozenset(modes[name] or {"search"}))
+        for name, regex in returned.items():
+            found[f"{module}:{name}()"] = (regex, frozenset(calls[name] or {"search"}))
     return found
 
 
@@ -313,7 +352,7 @@ def _regex_params() -> list[Any]:
 
 def test_every_regex_of_the_package_is_found() -> None:
     assert len(REGEXES) >= 40
-    assert "grammar/buildkit.py:_RE_DIRECTIVE_HEAD" in REGEXES
+    assert "grammar/buildkit.py:_re_directive_head()" in REGEXES
     assert "fixer/shellwords.py:_BRACKET_GLOB" in REGEXES
 
 
@@ -344,7 +383,7 @@ _BUILDKIT_DIRECTIVE = re.compile(
 @given(st.text(alphabet="aB1= \t\n\r\f\v#x`\\", max_size=12))
 def test_directive_matching_equals_buildkits_expression(text: str) -> None:
     expected = _BUILDKIT_DIRECTIVE.match(text)
-    head = buildkit._RE_DIRECTIVE_HEAD.match(text)
+    head = buildkit._re_directive_head().match(text)
     value = None if head is None else buildkit._directive_value(text[head.end() :], head.group(2))
     if expected is None:
         assert value is None
@@ -395,5 +434,5 @@ def test_variables_are_replaced_like_the_old_pattern_unless_nested(text: str) ->
     old = re.compile(r"\$(?:\{[^}]*\}|[A-Za-z_][A-Za-z0-9_]*)")
     if any("{" in m.group()[2:] for m in old.finditer(text)):
         return
-    assert dockerignore._VAR.sub("*", text) == old.sub("*", text)
-    assert bool(dockerignore._VAR.search(text)) == bool(old.search(text))
+    assert dockerignore._var_re().sub("*", text) == old.sub("*", text)
+    assert bool(dockerignore._var_re().search(text)) == bool(old.search(text))

@@ -132,7 +132,6 @@ _KNOWN_ARCH = frozenset(
     }
 )  # fmt: skip
 _TARGET_ARCHES = ("amd64", "arm64")  # the architectures container images are built for
-_GLOB_CHARS = re.compile(r"[*?\[]")
 _GOMOD_TOKEN = re.compile(r"[^\s\"`]+")
 _GO_TOKEN = re.compile(
     r"//[^\n]*|/\*.*?(?:\*/|\Z)|\"(?:\\.|[^\"\\\n])*\"?|'(?:\\.|[^'\\\n])*'?|`[^`]*`?", re.DOTALL
@@ -523,6 +522,8 @@ _GO_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", '"': '"', "'": "'", 
 
 
 def _unescape_go(s: str) -> str:
+    if "\\" not in s:  # nothing to unescape (the pattern below needs a backslash)
+        return s
     return re.sub(r"\\(.)", lambda m: _GO_ESCAPES.get(m.group(1), m.group(0)), s)
 
 
@@ -809,7 +810,7 @@ def _literal_prefix(path: str) -> str:
     """The part of ``path`` before the first component with a glob character."""
     parts: list[str] = []
     for part in path.split("/"):
-        if _GLOB_CHARS.search(part):
+        if "*" in part or "?" in part or "[" in part:  # a glob
             break
         parts.append(part)
     return "/".join(parts) or "."
@@ -952,13 +953,17 @@ def _runtime_reads(
         if src.is_test:
             continue
         config_names: list[str] = []
-        for m in re.finditer(r"\.SetConfigName\s*\(", src.blank):
+        has_setter = "SetConfigName" in src.blank  # else no match: no regex to compile
+        for m in re.finditer(r"\.SetConfigName\s*\(", src.blank) if has_setter else ():
             spans = _call_args(src.blank, m.end() - 1)
             if spans:
                 v = src.string_at(*spans[0])
                 if v:
                     config_names.append(v)
         for call in _CALLS:
+            # every match names one of the functions: without one, no regex (nor compiling)
+            if not any(func in src.blank for func in call.funcs.split("|")):
+                continue
             pattern = src.call_pattern(call.pkg, call.funcs)
             if pattern is None:
                 continue
@@ -1133,7 +1138,7 @@ def _tz_tls(sources: list[_GoSource], go_mod: GoMod | None) -> tuple[list[str], 
         if "google.golang.org/grpc/credentials" in src.imports:
             tls.append(f"{src.rel} imports google.golang.org/grpc/credentials")
         http_name = src.aliases.get("net/http")
-        if http_name and http_name not in ("_", "."):
+        if http_name and http_name not in ("_", ".") and f"{http_name}." in src.blank:
             m2 = re.search(rf"(?<![\w.]){re.escape(http_name)}\.({_HTTP_CLIENT})\b", src.blank)
             if m2:
                 tls.append(f"{src.rel}:{src.line_of(m2.start())} uses the HTTP client")

@@ -26,11 +26,6 @@ from dockerfix.record import Record
 
 __all__ = ["build_dockerignore", "is_excluded", "pattern_matches"]
 
-_GLOB = re.compile(r"[*?\[]")
-# A variable reference: $name or ${...}. No '{' inside the braces: with [^}]* every '${' of
-# an unclosed '${${${...' would scan to the end (O(n^2)). Only a nested ${a:-${b}} differs.
-_VAR = re.compile(r"\$(?:\{[^{}]*\}|[A-Za-z_][A-Za-z0-9_]*)")
-
 
 class _Group(Record):
     title: str
@@ -162,8 +157,24 @@ class _Need(Record):
     is_dir: bool = False
 
 
+@functools.cache
+def _var_re() -> re.Pattern[str]:
+    """A variable reference: ``$name`` or ``${...}`` (compiled on first use).
+
+    No '{' inside the braces: with ``[^}]*`` every '${' of an unclosed '${${${...' would
+    scan to the end (O(n^2)). Only a nested ``${a:-${b}}`` differs. Every match starts with
+    '$': text without one needs no regex.
+    """
+    return re.compile(r"\$(?:\{[^{}]*\}|[A-Za-z_][A-Za-z0-9_]*)")
+
+
+def _has_glob(s: str) -> bool:
+    """Whether ``s`` has a glob character (``*``, ``?`` or ``[``)."""
+    return "*" in s or "?" in s or "[" in s
+
+
 def _copy_need(source: str) -> _Need | None:
-    src = _VAR.sub("*", source)
+    src = _var_re().sub("*", source) if "$" in source else source
     cleaned = _clean(src)
     if not cleaned or cleaned.startswith("../") or cleaned == "..":
         return None
@@ -243,7 +254,7 @@ def _conflicts(pattern: str, need: _Need, excluded_entries: Sequence[str]) -> bo
     if any(pattern_matches(need.pattern, e) for e in excluded_entries):
         return True
     # an exclusion that is itself covered by a needed glob (COPY *.md vs "*.md")
-    return bool(_GLOB.search(need.pattern)) and pattern_matches(need.pattern, _sample(pattern))
+    return _has_glob(need.pattern) and pattern_matches(need.pattern, _sample(pattern))
 
 
 def _gitignored(context: BuildContext, directory: str) -> bool:
@@ -294,7 +305,11 @@ def _build(
         "# the image. Never excluded: go.mod, go.sum, vendor/, Go sources, COPY sources,",
         "# //go:embed files and files the program reads at run time.",
     ]
-    unknown = [s for s in copy_sources if _VAR.search(s) and not _clean(_VAR.sub("", s))]
+    unknown = [
+        s
+        for s in copy_sources
+        if "$" in s and _var_re().search(s) and not _clean(_var_re().sub("", s))
+    ]
     for source in unknown:
         lines.append(f"# COPY {source} names a variable: check that it is not excluded below.")
     reincludes: dict[str, str] = {}
@@ -313,7 +328,7 @@ def _build(
             ):
                 body.append(f"# {pattern} not excluded: it exists and is not in .gitignore")
                 continue
-            if hits and not _GLOB.search(cleaned):
+            if hits and not _has_glob(cleaned):
                 body.append(f"# {pattern} not excluded: needed ({hits[0].why})")
                 continue
             body.append(pattern)

@@ -21,6 +21,7 @@ Not recognised: a ``go`` command inside a quoted string (``sh -c 'go build'``), 
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 from collections.abc import Iterator, Sequence
@@ -82,7 +83,6 @@ _LINK_VALUE_FLAGS = frozenset(
 _PROGRAM = re.compile(r"(?:xx-)?go(?:\d+(?:\.\d+)*(?:(?:rc|beta)\d+)?)?")
 _TWO_WORD = frozenset({"mod", "work", "tool"})
 _WRAPPERS = frozenset({"exec", "command", "time", "nohup", "nice"})
-_NAME_ASSIGN = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)=(.*)", re.DOTALL)
 _TRUE = frozenset({"1", "t", "T", "TRUE", "true", "True"})
 _FALSE = frozenset({"0", "f", "F", "FALSE", "false", "False"})
 
@@ -252,11 +252,17 @@ def _basename(value: str | None) -> str | None:
     return None if value is None else value.rsplit("/", 1)[-1]
 
 
+@functools.cache
+def _name_assign_re() -> re.Pattern[str]:
+    """``NAME=value`` (compiled on first use: many scripts assign nothing)."""
+    return re.compile(r"([A-Za-z_][A-Za-z0-9_]*)=(.*)", re.DOTALL)
+
+
 def _assignment(word: Word, *, quoted_name_ok: bool = False) -> tuple[str, str] | None:
     """``(name, value)`` of a ``NAME=value`` word."""
     if not quoted_name_ok and (not word.segments or word.segments[0].kind != "plain"):
         return None
-    m = _NAME_ASSIGN.fullmatch(word.text)
+    m = _name_assign_re().fullmatch(word.text)
     return (m.group(1), m.group(2)) if m else None
 
 

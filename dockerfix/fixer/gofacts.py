@@ -625,11 +625,19 @@ def builds_go(tree: cst.Dockerfile) -> bool:
 
 # -- cgo --------------------------------------------------------------------------
 
-_C_TOOLCHAIN_RE = re.compile(
-    r"(?:apk|apt-get|apt|yum|dnf|microdnf|zypper)\b[^\n;&|]*?\b"
-    r"(gcc|g\+\+|clang|build-base|build-essential|musl-dev|libc6-dev|libc-dev|glibc-devel|"
-    r"[a-z0-9.+-]+-dev|[a-z0-9.+-]+-devel)\b"
-)
+#: Every match of ``_c_toolchain_re`` contains one of these (``apt-get`` holds ``apt``,
+#: ``microdnf`` holds ``dnf``): a script with none of them needs no regex (nor its compiling).
+_PACKAGE_MANAGERS = ("apk", "apt", "yum", "dnf", "zypper")
+
+
+@functools.cache
+def _c_toolchain_re() -> re.Pattern[str]:
+    """A package manager's command line that installs a C toolchain or C headers."""
+    return re.compile(
+        r"(?:apk|apt-get|apt|yum|dnf|microdnf|zypper)\b[^\n;&|]*?\b"
+        r"(gcc|g\+\+|clang|build-base|build-essential|musl-dev|libc6-dev|libc-dev|glibc-devel|"
+        r"[a-z0-9.+-]+-dev|[a-z0-9.+-]+-devel)\b"
+    )
 
 
 def cgo_setting(tree: cst.Dockerfile, stage: cst.Stage) -> str | None:
@@ -657,7 +665,11 @@ def cgo_reasons(tree: cst.Dockerfile, stage: cst.Stage, context_reasons: list[st
         reasons.append("the Dockerfile sets CGO_ENABLED=1")
     for ins in stage.instructions:
         for text, _ in run_scripts(ins):
-            match = _C_TOOLCHAIN_RE.search(text)
+            match = (
+                _c_toolchain_re().search(text)
+                if any(word in text for word in _PACKAGE_MANAGERS)
+                else None
+            )
             if match:
                 reasons.append(
                     f"the builder installs a C toolchain or C headers ({match.group(1)})"

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import importlib
 import re
 
 from dockerfix.fixer.base import Rule
-
-_CODE_RE = re.compile(r"^DFX\d{3}$")
-_NAME_RE = re.compile(r"^[a-z]+(-[a-z0-9]+)*$")
 
 #: The modules of ``dockerfix.fixer.rules``, listed rather than discovered: ``pkgutil``
 #: would import ``inspect`` (~7 ms on every editor save). A test checks the list against
@@ -82,14 +80,26 @@ def selected_rules(select: frozenset[str] | None, ignore: frozenset[str]) -> lis
     return out
 
 
+@functools.cache
+def _code_re() -> re.Pattern[str]:
+    """A rule code (only ``check_catalogue`` asks: compiled on first use)."""
+    return re.compile(r"^DFX\d{3}$")
+
+
+@functools.cache
+def _name_re() -> re.Pattern[str]:
+    """A rule name in kebab-case (only ``check_catalogue`` asks)."""
+    return re.compile(r"^[a-z]+(-[a-z0-9]+)*$")
+
+
 def check_catalogue() -> list[str]:
     """Problems with the catalogue (codes, names, docs), for tests."""
     problems: list[str] = []
     seen: dict[str, str] = {}
     for cls in all_rules():
-        if not _CODE_RE.match(cls.code):
+        if not _code_re().match(cls.code):
             problems.append(f"{cls.__name__}: bad code {cls.code!r}")
-        if not _NAME_RE.match(cls.name):
+        if not _name_re().match(cls.name):
             problems.append(f"{cls.__name__}: name {cls.name!r} is not kebab-case")
         if cls.default != cls.code.startswith("DFX0"):
             problems.append(f"{cls.code}: DFX0xx codes are the default rules, DFX1xx opt-in")

@@ -34,6 +34,7 @@ Go behaviours reproduced on purpose (all differ from the obvious Python spelling
 from __future__ import annotations
 
 import codecs
+import functools
 import math
 import re
 import unicodedata
@@ -114,14 +115,36 @@ _GO_SPACE_BYTES: Final = frozenset(b"\t\n\v\f\r \x85\xa0")
 
 _RE_WHITESPACE: Final = re.compile(r"[\t\v\f\r ]+")
 # Go's \s is [\t\n\f\r ] and its $ is the end of the text.
-# BuildKit's ``^([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.+?)\s*$`` runs on RE2 (linear time). In
-# Python's backtracking engine the lazy ``(.+?)\s*$`` is quadratic on a value followed
-# by a long run of spaces, so only the head is a regular expression and
-# ``_directive_value`` does the rest in one pass (same result, see its docstring).
-_RE_DIRECTIVE_HEAD: Final = re.compile(r"([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=([\t\n\f\r ]*)")
 _GO_RE_SPACE: Final = "\t\n\f\r "
-_RE_HEREDOC: Final = re.compile(r"([0-9]*)<<(-?)[\t\n\f\r ]*([^<]*)\Z")
-_RE_SURROGATE: Final = re.compile("[\ud800-\udfff]")
+
+
+# The patterns below are compiled on first use: a run meets them only on some inputs
+# (a comment at the top, a heredoc, text that is not valid UTF-8).
+
+
+@functools.cache
+def _re_directive_head() -> re.Pattern[str]:
+    r"""The head ``NAME\s*=\s*`` of a parser directive (``\s`` as in Go: ``_GO_RE_SPACE``).
+
+    BuildKit's ``^([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.+?)\s*$`` runs on RE2 (linear time). In
+    Python's backtracking engine the lazy ``(.+?)\s*$`` is quadratic on a value followed
+    by a long run of spaces, so only the head is a regular expression and
+    ``_directive_value`` does the rest in one pass (same result, see its docstring).
+    """
+    return re.compile(r"([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=([\t\n\f\r ]*)")
+
+
+@functools.cache
+def _re_heredoc() -> re.Pattern[str]:
+    """A ``<<WORD`` shell word: optional fd digits, ``<<``, optional ``-``, the word."""
+    return re.compile(r"([0-9]*)<<(-?)[\t\n\f\r ]*([^<]*)\Z")
+
+
+@functools.cache
+def _re_surrogate() -> re.Pattern[str]:
+    """A surrogate code point: an undecodable byte (``surrogateescape``) or a lone one."""
+    return re.compile("[\ud800-\udfff]")
+
 
 _VALID_DIRECTIVES: Final = frozenset({"syntax", "escape", "check"})
 _MAX_UINT64: Final = (1 << 64) - 1
@@ -157,7 +180,7 @@ def _from_bytes(b: bytes) -> str:
 
 def _canon(s: str) -> str:
     """Normalise a ``str`` so that every lone surrogate stands for exactly one byte."""
-    if s.isascii() or _RE_SURROGATE.search(s) is None:
+    if s.isascii() or _re_surrogate().search(s) is None:
         return s
     return _from_bytes(_to_bytes(s))
 
@@ -173,9 +196,12 @@ def _rune(ch: str) -> str:
 
 def _runes(s: str) -> str:
     """``s`` as Go decodes it rune by rune (each invalid byte becomes U+FFFD)."""
-    if _RE_SURROGATE.search(s) is None:
+    if s.isascii():
         return s
-    return _RE_SURROGATE.sub(_REPLACEMENT, s)
+    surrogate = _re_surrogate()
+    if surrogate.search(s) is None:
+        return s
+    return surrogate.sub(_REPLACEMENT, s)
 
 
 def _trim_space(s: str) -> str:
@@ -1074,7 +1100,7 @@ def _lex_words(source: str, *, raw_quotes: bool, raw_escapes: bool) -> list[str]
 
 def _parse_heredoc(word: str) -> Heredoc | None:
     """BuildKit's ``ParseHeredoc``: the heredoc a ``<<WORD`` shell word stands for."""
-    match = _RE_HEREDOC.match(word)
+    match = _re_heredoc().match(word)
     if match is None:
         return None
     digits, dash, rest = match.groups()
@@ -1170,7 +1196,7 @@ def parse_directive(line: str) -> tuple[str, str] | None:
     if not token.startswith("#"):
         return None
     text = _trim_left_space(token[1:])
-    head = _RE_DIRECTIVE_HEAD.match(text)
+    head = _re_directive_head().match(text)
     if head is None:
         return None
     value = _directive_value(text[head.end() :], head.group(2))

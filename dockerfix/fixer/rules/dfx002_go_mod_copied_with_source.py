@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fnmatch
+import functools
 import posixpath
 import re
 import weakref
@@ -22,7 +23,6 @@ _SHARED_COPY_FLAGS = ("chown", "chmod", "link")
 # ``go mod download`` flags that do not change what is downloaded.
 _HARMLESS_DOWNLOAD_FLAGS = frozenset({"x", "modcacherw"})
 _MOVABLE_MOUNTS = frozenset({"cache", "secret", "ssh"})
-_SAFE_SHELL_PATH = re.compile(r"[A-Za-z0-9_./${}:@%+=,-]+")
 # Settings that change where and how modules are downloaded: a download moved above them
 # would not see them.
 _MODULE_ENV = frozenset(
@@ -32,9 +32,20 @@ _MODULE_ENV = frozenset(
         "GOWORK", "GOAUTH", "GOVCS", "HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy",
     }
 )  # fmt: skip
-_MODULE_SETUP_RE = re.compile(r"\bgit\s+config\b|\.netrc\b|\.gitconfig\b|\bgo\s+env\s+-w\b")
 # RUN flags of the build that the new download needs too (credentials, network access).
 _MIRRORED_MOUNTS = frozenset({"secret", "ssh"})
+
+
+@functools.cache
+def _safe_shell_path_re() -> re.Pattern[str]:
+    """A path safe unquoted in a shell command, variables allowed (compiled on first use)."""
+    return re.compile(r"[A-Za-z0-9_./${}:@%+=,-]+")
+
+
+@functools.cache
+def _module_setup_re() -> re.Pattern[str]:
+    """A command that sets up module downloads (git config, .netrc, ``go env -w``)."""
+    return re.compile(r"\bgit\s+config\b|\.netrc\b|\.gitconfig\b|\bgo\s+env\s+-w\b")
 
 
 def _unquote(word: str) -> str:
@@ -158,7 +169,11 @@ def _module_setup(ins: cst.Instruction, *, moved: bool = False) -> str | None:
         names = {w.partition("=")[0] for w in ins.args}
     elif ins.name == "RUN":
         scripts = [ins.shell_text or "", *(b.content for b in ins.heredoc_bodies)]
-        if any(_MODULE_SETUP_RE.search(t) for t in scripts):
+        # every match holds "config" (git config, .gitconfig), ".netrc" or "env" (go env -w)
+        if any(
+            ("config" in t or ".netrc" in t or "env" in t) and _module_setup_re().search(t)
+            for t in scripts
+        ):
             return f"`{_short(ins)}`"
         if moved:
             return None
@@ -472,7 +487,7 @@ class GoModCopiedWithSource(Rule):
                     "the source goes to a directory other than WORKDIR on a Windows image; "
                     "copy go.mod/go.sum there and download the modules by hand"
                 )
-            if not _SAFE_SHELL_PATH.fullmatch(plain_dest) or any(
+            if not _safe_shell_path_re().fullmatch(plain_dest) or any(
                 i.name == "SHELL" for s in lineage for i in s.instructions
             ):
                 return decline(

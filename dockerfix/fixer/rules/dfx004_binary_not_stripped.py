@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 from dockerfix import cst
@@ -10,10 +11,31 @@ from dockerfix.fixer.base import Invalid, Rule, RuleContext, Valid
 from dockerfix.fixer.shellwords import quote_word
 
 MESSAGE = "`go {sub}` without `-ldflags '-w -s'`"
-_DEBUGGER_RE = re.compile(r"\b(?:dlv|delve)\b", re.IGNORECASE)
-# -N (no optimisation) or -l (no inlining) in a -gcflags value: a build meant for a debugger.
-_DEBUG_GCFLAGS_RE = re.compile(r"(?:^|[\s=,'\"])-(?:N|l)(?:$|[\s=,'\"])")
 _LIBRARY_BUILDMODES = ("plugin", "c-shared", "c-archive")
+
+
+@functools.cache
+def _debugger_re() -> re.Pattern[str]:
+    """``dlv`` or ``delve`` as a word, in any case (compiled on first use)."""
+    return re.compile(r"\b(?:dlv|delve)\b", re.IGNORECASE)
+
+
+def _find_debugger(code: str) -> re.Match[str] | None:
+    """The first ``dlv``/``delve`` in ``code``, compiling the pattern only if one may be there.
+
+    Under IGNORECASE the letters d, l, v, e match their ASCII upper and lower case only (no
+    other code point folds to them), so a match needs "dlv" or "delve" in ``code.lower()``.
+    """
+    low = code.lower()
+    if "dlv" not in low and "delve" not in low:
+        return None
+    return _debugger_re().search(code)
+
+
+@functools.cache
+def _debug_gcflags_re() -> re.Pattern[str]:
+    """-N (no optimisation) or -l (no inlining) in a -gcflags value: a debug build."""
+    return re.compile(r"(?:^|[\s=,'\"])-(?:N|l)(?:$|[\s=,'\"])")
 
 
 def _edit(ins: cst.Instruction, offset: int, old: str, new: str) -> cst.Instruction:
@@ -121,7 +143,7 @@ class BinaryNotStripped(Rule):
         """Merge ``-w -s`` into the ``-ldflags`` of every ``go build`` where it is safe."""
         if not gofacts.builds_go(tree):
             return tree
-        debugger = _DEBUGGER_RE.search(tree.code)
+        debugger = _find_debugger(tree.code)
         for index in range(len(tree.stages)):
             stage = tree.stages[index]
             env = buildsteps.lineage_env(tree, stage)
@@ -199,7 +221,7 @@ class BinaryNotStripped(Rule):
             )
         gcflags = cmd.flag("gcflags")
         if gcflags is not None and gcflags.value is not None:
-            if _DEBUG_GCFLAGS_RE.search(gcflags.value):
+            if _debug_gcflags_re().search(gcflags.value):
                 return (
                     "-gcflags turns off optimisations or inlining (-N/-l): a debug build, "
                     "which stripping would make undebuggable"

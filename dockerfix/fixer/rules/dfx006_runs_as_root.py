@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 from dockerfix import cst
@@ -31,12 +32,28 @@ _ROOT_BY_DEFAULT_PREFIXES = (
     "cgr.dev/chainguard/glibc-dynamic",
 )
 
-_LISTEN_ENV = re.compile(
-    r"(?i)^(?:PORT|ADDR|ADDRESS|(?:HTTPS?|SERVER|APP|WEB|GRPC|METRICS)_(?:PORT|ADDR|ADDRESS))$"
-    r"|LISTEN|BIND"
-)
-_LISTEN_FLAG = re.compile(r"(?i)^--?[\w.-]*(?:port|listen|addr|address|bind)[\w.-]*$")
-_PORT_VALUE = re.compile(r"^(?:(?:\[[0-9a-fA-F:.]*\]|[\w.-]*):)?(\d{1,5})$")
+# The patterns are compiled on first use: most files have no listen flag, no ENV of a port.
+
+
+@functools.cache
+def _listen_env_re() -> re.Pattern[str]:
+    """An environment variable that likely sets the address or port the program listens on."""
+    return re.compile(
+        r"(?i)^(?:PORT|ADDR|ADDRESS|(?:HTTPS?|SERVER|APP|WEB|GRPC|METRICS)_(?:PORT|ADDR|ADDRESS))$"
+        r"|LISTEN|BIND"
+    )
+
+
+@functools.cache
+def _listen_flag_re() -> re.Pattern[str]:
+    """A command-line flag that likely sets the address or port (starts with '-')."""
+    return re.compile(r"(?i)^--?[\w.-]*(?:port|listen|addr|address|bind)[\w.-]*$")
+
+
+@functools.cache
+def _port_value_re() -> re.Pattern[str]:
+    """A port, or ``host:port``/``[ipv6]:port``: group 1 is the port."""
+    return re.compile(r"^(?:(?:\[[0-9a-fA-F:.]*\]|[\w.-]*):)?(\d{1,5})$")
 
 
 def _image_known_root(image: str) -> bool:
@@ -60,7 +77,7 @@ def _is_root(user: str) -> bool:
 
 
 def _port_of(value: str) -> int | None:
-    m = _PORT_VALUE.match(value.strip())
+    m = _port_value_re().match(value.strip())
     return int(m.group(1)) if m else None
 
 
@@ -97,7 +114,8 @@ def _command_words(ins: cst.Instruction) -> list[str]:
 def _listen_port_in_command(words: list[str]) -> str | None:
     for i, word in enumerate(words):
         name, eq, value = word.partition("=")
-        if not _LISTEN_FLAG.match(name):
+        # the pattern starts with '-' (which has no other case): most words need no regex
+        if not name.startswith("-") or not _listen_flag_re().match(name):
             continue
         if not eq:
             value = words[i + 1] if i + 1 < len(words) else ""
@@ -351,7 +369,7 @@ class RunsAsRoot(Rule):
                 args = ins.args
                 for k in range(0, len(args) - 2, 3):
                     port = _port_of(args[k + 1].strip("'\""))
-                    if _LISTEN_ENV.search(args[k]) and port is not None and port < 1024:
+                    if port is not None and port < 1024 and _listen_env_re().search(args[k]):
                         out.append(
                             _Blocker(
                                 ins,

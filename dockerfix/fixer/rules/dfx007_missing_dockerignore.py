@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import posixpath
 import re
@@ -11,11 +12,24 @@ from dockerfix.fixer import dockerignore, gofacts
 from dockerfix.fixer.base import Invalid, Rule, RuleContext, Valid
 from dockerfix.fixer.context import BuildContext
 
-_URL = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|git@)", re.IGNORECASE)
-_GLOB = re.compile(r"[*?\[]")
-
 _GO_MOD = "module example.com/hello\n\ngo 1.23\n"
 _MAIN_GO = 'package main\n\nfunc main() { println("hello") }\n'
+
+
+@functools.cache
+def _url_re() -> re.Pattern[str]:
+    """A remote source: a URL or ``git@`` (compiled on first use, see ``_is_url``)."""
+    return re.compile(r"^(?:[a-z][a-z0-9+.-]*://|git@)", re.IGNORECASE)
+
+
+def _is_url(word: str) -> bool:
+    """Whether ``word`` is a remote source (``_url_re`` matches it).
+
+    A match needs "://" in ``word`` or "git@" at its start; each character of the pattern
+    matches exactly one of ``word``, so that '@' (which has no other case) is at index 3.
+    Words with neither, nearly all, need no regex nor its compiling.
+    """
+    return ("://" in word or word[3:4] == "@") and _url_re().match(word) is not None
 
 
 def _mount_sources(value: str) -> list[str]:
@@ -47,7 +61,7 @@ def context_sources(tree: cst.Dockerfile) -> list[str]:
                 for word in ins.args[:-1]:
                     if heredoc and word.startswith("<<"):
                         continue
-                    if _URL.match(word):
+                    if _is_url(word):
                         continue
                     raw.append(word)
             elif ins.name == "RUN":
@@ -68,7 +82,7 @@ def _whole_context(source: str) -> bool:
 
 def _found(context: BuildContext, source: str) -> bool:
     cleaned = posixpath.normpath(source.replace("\\", "/")).lstrip("/")
-    if _GLOB.search(cleaned):
+    if "*" in cleaned or "?" in cleaned or "[" in cleaned:  # a glob
         entries = [*context.files, *context.dirs]
         return any(dockerignore.pattern_matches(cleaned, e) for e in entries)
     return context.exists(cleaned) or os.path.lexists(os.path.join(context.directory, cleaned))

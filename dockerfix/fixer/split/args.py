@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 from dockerfix import cst
@@ -12,13 +13,17 @@ from dockerfix.fixer.split.plan import Group
 
 __all__ = ["needed_args"]
 
-_VAR_REF = re.compile(r"\$(?:\{([A-Za-z_]\w*)|([A-Za-z_]\w*))")
+
+@functools.cache
+def _var_ref_re() -> re.Pattern[str]:
+    """``$NAME`` or the start of ``${NAME...}`` (compiled on first use: only for a split)."""
+    return re.compile(r"\$(?:\{([A-Za-z_]\w*)|([A-Za-z_]\w*))")
 
 
 def _var_refs(text: str, escape: str) -> list[str]:
     """Names of the ``$VAR``/``${VAR}`` references in an instruction's arguments."""
     names: list[str] = []
-    for m in _VAR_REF.finditer(text):
+    for m in _var_ref_re().finditer(text):
         if m.start() > 0 and text[m.start() - 1] == escape:
             continue
         names.append(m.group(1) or m.group(2))

@@ -7,6 +7,7 @@ scratch.
 
 from __future__ import annotations
 
+import functools
 import os
 import posixpath
 import re
@@ -20,12 +21,17 @@ from dockerfix.fixer.style import exec_form
 
 __all__ = ["RuntimeFiles", "copy_line"]
 
-_PLAIN_PATH = re.compile(r"[^\s\"'\\$`]+")
+
+@functools.cache
+def _plain_path_re() -> re.Pattern[str]:
+    """A path that needs no quoting in a shell-form COPY (compiled on first use)."""
+    return re.compile(r"[^\s\"'\\$`]+")
 
 
 def copy_line(builder: str, src: str, dst: str) -> str:
     """``COPY --from=<builder> <src> <dst>``, in exec form when a path needs quoting."""
-    if _PLAIN_PATH.fullmatch(src) and _PLAIN_PATH.fullmatch(dst):
+    plain = _plain_path_re()
+    if plain.fullmatch(src) and plain.fullmatch(dst):
         return f"COPY --from={builder} {src} {dst}"
     return f"COPY --from={builder} {exec_form([src, dst])}"
 
@@ -188,7 +194,8 @@ class RuntimeFiles:
     def _updates_ca_bundle(self) -> bool:
         """True when a RUN of the stage runs update-ca-certificates or update-ca-trust."""
         return any(
-            re.search(r"\bupdate-ca-certificates\b|\bupdate-ca-trust\b", text)
+            "update-ca-" in text
+            and re.search(r"\bupdate-ca-certificates\b|\bupdate-ca-trust\b", text)
             for ins in self.candidate.stage.instructions
             for text, _ in gofacts.run_scripts(ins)
         )

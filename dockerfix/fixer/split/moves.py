@@ -8,6 +8,7 @@ changes.
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 
@@ -38,7 +39,12 @@ TOOLCHAIN_VARS = frozenset(
 
 _MOVED = frozenset({"EXPOSE", "LABEL", "STOPSIGNAL", "MAINTAINER", "VOLUME", "HEALTHCHECK"})
 _ROOT_USERS = frozenset({"root", "0"})
-_SAFE_ENV_VALUE = re.compile(r"[^\s\"'\\`]+")
+
+
+@functools.cache
+def _safe_env_value_re() -> re.Pattern[str]:
+    """An ENV value that needs no quoting (compiled on first use: only for a split)."""
+    return re.compile(r"[^\s\"'\\`]+")
 
 
 def arguments_text(ins: cst.Instruction) -> str:
@@ -153,7 +159,7 @@ class MovedInstructions:
             return None
         if len(runtime) == len(triples):
             key, value, sep = triples[0]
-            if len(triples) == 1 and sep == "" and _SAFE_ENV_VALUE.fullmatch(value):
+            if len(triples) == 1 and sep == "" and _safe_env_value_re().fullmatch(value):
                 text = f"ENV {key}={value}"
             else:
                 text = "ENV " + arguments_text(ins).strip()

@@ -130,6 +130,8 @@ def test_stdin_fix_imports_no_rich_and_no_lark(tmp_path: Path, warm_cache: Path)
         "tomllib",
         "threading",
         "signal",  # nothing to protect: no file is written
+        "importlib",  # rules are imported with __import__: importlib imports warnings
+        "warnings",
     )
     assert _loaded(modules - baseline, *slow) == []
     assert [m for m in modules if m.startswith("dockerfix.fixer.rules.dfx1")] == []  # opt-in

@@ -1,10 +1,10 @@
-"""``Record``: the immutable value classes that replace ``typing.NamedTuple``."""
+"""``Record``: the immutable value classes that replace ``typing.NamedTuple`` (same behaviour)."""
 
 from __future__ import annotations
 
 import copy
 import pickle
-from typing import ClassVar
+from typing import ClassVar, NamedTuple
 
 import pytest
 
@@ -64,13 +64,28 @@ def test_immutable() -> None:
     assert p.x == 1
 
 
-def test_equality_and_hash_by_type_and_values() -> None:
-    assert Point(1, 2) == Point(1, 2)
+def test_a_tuple_of_its_values_as_a_named_tuple_is() -> None:
+    assert Point(1, 2) == Point(1, 2) == (1, 2, None)
     assert hash(Point(1, 2)) == hash(Point(y=2, x=1))
     assert Point(1, 2) != Point(1, 3)
-    assert Point(1, 2) != Point3(1, 2)  # another type, even with the same values
-    assert Point(1, 2) != (1, 2, None)  # not a tuple
+    assert Point(1, 2) != Point3(1, 2)  # (1, 2, None) and (1, 2, None, 0)
     assert len({Point(1), Point(1), Point(2)}) == 2
+    x, y, label = Point(1, 2)
+    assert (x, y, label) == (1, 2, None)
+    assert not hasattr(Point(1), "__dict__")  # as small as a tuple
+
+
+def test_behaves_like_the_named_tuple_it_replaces() -> None:
+    class Named(NamedTuple):
+        x: int
+        y: int = 0
+        label: str | None = None
+
+    for args, kwargs in [((1,), {}), ((1, 2), {"label": "a"}), ((), {"x": 3, "y": 4})]:
+        record, named = Point(*args, **kwargs), Named(*args, **kwargs)  # type: ignore[arg-type]
+        assert tuple(record) == tuple(named)
+        assert repr(record) == repr(named).replace("Named", "Point")
+        assert record._replace(y=9) == named._replace(y=9)
 
 
 def test_repr_names_the_fields() -> None:

@@ -113,6 +113,7 @@ COPY_CASES = [
     ([".env"], ".env", ".env", None),
     (["docker-compose.yml"], "docker-compose.yml", None, "!docker-compose.yml"),
     (["bin/${TARGETARCH}/app"], "bin/amd64/app", "bin/", None),
+    (["bin/${OUT:-${TARGETARCH}}/app"], "bin/amd64/app", "bin/", None),
     (["."], "main.go", None, None),
     (["go.mod", "go.sum"], "go.mod", None, None),
 ]
@@ -131,9 +132,10 @@ def test_copy_sources_are_never_excluded(
         assert reinclude in patterns(text)
 
 
-def test_variable_only_copy_source_is_flagged() -> None:
-    text = build_dockerignore(None, ["${BINARY}"])
-    assert "# COPY ${BINARY} names a variable" in text
+@pytest.mark.parametrize("source", ["${BINARY}", "${BINARY:-${NAME}}", "$DIR/${FILE}"])
+def test_variable_only_copy_source_is_flagged(source: str) -> None:
+    text = build_dockerignore(None, [source])
+    assert f"# COPY {source} names a variable" in text
 
 
 def test_embedded_and_runtime_files_are_kept(tmp_path: Path) -> None:

@@ -428,11 +428,33 @@ def test_bracket_classes_are_replaced_like_the_old_substitution(text: str) -> No
     assert dockerignore._replace_classes(text) == re.sub(r"\[[^\]]*\]", "x", text)
 
 
-# The only difference: a '{' inside ${...} (a nested ${a:-${b}}), which neither handles.
+# The old pattern's answers, except where it was wrong: a nested ${a:-${b}}.
 @given(_texts("$", "{", "}", "a", "-", "/", "${", "${a}"))
 def test_variables_are_replaced_like_the_old_pattern_unless_nested(text: str) -> None:
     old = re.compile(r"\$(?:\{[^}]*\}|[A-Za-z_][A-Za-z0-9_]*)")
-    if any("{" in m.group()[2:] for m in old.finditer(text)):
+    if any("${" in m.group()[2:] for m in old.finditer(text)):
         return
-    assert dockerignore._var_re().sub("*", text) == old.sub("*", text)
-    assert bool(dockerignore._var_re().search(text)) == bool(old.search(text))
+    assert dockerignore._replace_variables(text, "*") == old.sub("*", text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("${a:-${b}}/x", "*/x"),
+        ("${a:-${b:-${c}}}$d", "**"),
+        ("${a:-$b}", "*"),
+        ("${a ${b}", "${a *"),  # unclosed: not a reference, what it holds is
+        ("$1$-$", "$1$-$"),
+        ("é$é_$x", "é$é_*"),
+    ],
+)
+def test_nested_variables_are_replaced_whole(text: str, expected: str) -> None:
+    assert dockerignore._replace_variables(text, "*") == expected
+
+
+@pytest.mark.parametrize("piece", ["${", "${a", "${a}", "$a", "}", "${${}"])
+def test_variable_replacement_is_linear(piece: str) -> None:
+    def replace(text: str) -> str:
+        return dockerignore._replace_variables(text, "")
+
+    assert growth(lambda n: piece * n, replace, 500) < LINEAR

@@ -157,15 +157,46 @@ class _Need(Record):
     is_dir: bool = False
 
 
-@functools.cache
-def _var_re() -> re.Pattern[str]:
-    """A variable reference: ``$name`` or ``${...}`` (compiled on first use).
+def _replace_variables(text: str, replacement: str) -> str:
+    """``text`` with each variable reference replaced: ``$name``, ``${...}``, and a nested
+    ``${a:-${b}}`` as a whole; an unclosed ``${`` stays as it is (its text is not a name).
 
-    No '{' inside the braces: with ``[^}]*`` every '${' of an unclosed '${${${...' would
-    scan to the end (O(n^2)). Only a nested ``${a:-${b}}`` differs. Every match starts with
-    '$': text without one needs no regex.
+    One pass with a stack of open ``${`` (a regular expression cannot nest, and
+    ``\\$\\{[^}]*\\}`` is quadratic on an unclosed ``${${${...``).
     """
-    return re.compile(r"\$(?:\{[^{}]*\}|[A-Za-z_][A-Za-z0-9_]*)")
+    if "$" not in text:
+        return text
+    spans: list[tuple[int, int]] = []  # outermost references found so far, in order
+    opened: list[int] = []  # where the ${ not closed yet start
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if c == "$" and i + 1 < n:
+            if text[i + 1] == "{":
+                opened.append(i)
+                i += 2
+                continue
+            j = i + 1
+            if text[j] == "_" or (text[j].isascii() and text[j].isalpha()):  # $name
+                j += 1
+                while j < n and (text[j] == "_" or (text[j].isascii() and text[j].isalnum())):
+                    j += 1
+                spans.append((i, j))
+                i = j
+                continue
+        elif c == "}" and opened:
+            start = opened.pop()
+            while spans and spans[-1][0] > start:  # inside this one: replaced with it
+                spans.pop()
+            spans.append((start, i + 1))
+        i += 1
+    pieces: list[str] = []
+    end = 0
+    for start, stop in spans:
+        pieces += (text[end:start], replacement)
+        end = stop
+    pieces.append(text[end:])
+    return "".join(pieces)
 
 
 def _has_glob(s: str) -> bool:
@@ -174,7 +205,7 @@ def _has_glob(s: str) -> bool:
 
 
 def _copy_need(source: str) -> _Need | None:
-    src = _var_re().sub("*", source) if "$" in source else source
+    src = _replace_variables(source, "*")
     cleaned = _clean(src)
     if not cleaned or cleaned.startswith("../") or cleaned == "..":
         return None
@@ -305,11 +336,8 @@ def _build(
         "# the image. Never excluded: go.mod, go.sum, vendor/, Go sources, COPY sources,",
         "# //go:embed files and files the program reads at run time.",
     ]
-    unknown = [
-        s
-        for s in copy_sources
-        if "$" in s and _var_re().search(s) and not _clean(_var_re().sub("", s))
-    ]
+    # a source that is only variables: what it names is not known here
+    unknown = [s for s in copy_sources if (t := _replace_variables(s, "")) != s and not _clean(t)]
     for source in unknown:
         lines.append(f"# COPY {source} names a variable: check that it is not excluded below.")
     reincludes: dict[str, str] = {}

@@ -12,6 +12,7 @@ from __future__ import annotations
 import enum
 import functools
 import os
+import sys
 from collections.abc import Callable, Iterable, Sequence
 
 from dockerfix import files
@@ -74,6 +75,20 @@ class ErrorInfo(Record):
         return f"{path}: {self.message}"
 
 
+def _shared_strings(d: Diagnostic) -> Diagnostic:
+    """``d`` with its texts shared with equal texts of other files (``sys.intern``).
+
+    A bulk run keeps every file's diagnostics for its report; across a repository their
+    codes, names, messages and reasons are mostly the same few texts, and each came from a
+    worker as a copy of its own.
+    """
+    intern = sys.intern
+    reason = None if d.reason is None else intern(d.reason)
+    return d._replace(
+        code=intern(d.code), name=intern(d.name), message=intern(d.message), reason=reason
+    )
+
+
 class Outcome:
     """What happened to one file."""
 
@@ -134,6 +149,7 @@ class Outcome:
             self.released = True
             self.old = self.new = None
             self.to_create = dict.fromkeys(self.to_create, "")
+            self.diagnostics = [_shared_strings(d) for d in self.diagnostics]
 
     @property
     def would_change(self) -> bool:

@@ -20,8 +20,10 @@ import functools
 import os
 import re
 import sys
+import zlib
 from collections.abc import Callable, Mapping
 
+from dockerfix import usercache
 from dockerfix.record import Record
 
 TYPE_CHECKING = False
@@ -143,21 +145,37 @@ def parse_table(table: Mapping[str, Any], path: str) -> Config:
 
 def load(path: str) -> Config | None:
     """The configuration in ``path``; None for a ``pyproject.toml`` without ``[tool.dockerfix]``."""
-    if os.path.basename(path) == "pyproject.toml":
-        raw = _read(path)
-        if b"dockerfix" not in raw:
-            # No [tool.dockerfix] can be in it: not even parsed (an editor's stdin run in a
-            # Python project saves the TOML parser's import and work).
-            return None
-        data = _load_toml(path, raw)
+    table = _settings_table(path, _read(path))
+    return None if table is None else parse_table(table, path)
+
+
+def _settings_table(path: str, raw: bytes) -> dict[str, Any] | None:
+    """The file's settings: ``[tool.dockerfix]`` of a ``pyproject.toml`` (None without one),
+    the whole of a ``.dockerfix.toml``.
+
+    Kept in the user cache by path and content (length and two checksums), so a run in a
+    configured project (an editor's, on every save) neither imports nor runs the TOML
+    parser (~10 ms) while the file stays the same. A file that does not parse is not kept.
+    """
+    pyproject = os.path.basename(path) == "pyproject.toml"
+    if pyproject and b"dockerfix" not in raw:
+        return None  # no [tool.dockerfix] can be in it: not even parsed
+    where = os.path.abspath(path)
+    name = f"config-{zlib.crc32(where.encode('utf-8', 'surrogateescape')):08x}"
+    stamp = [where, len(raw), zlib.crc32(raw), zlib.adler32(raw)]
+    cached = usercache.load(name)
+    hit = isinstance(cached, list) and len(cached) == 2 and cached[0] == stamp
+    if hit and (cached[1] is None or isinstance(cached[1], dict)):
+        return cached[1]  # as stored below
+    data = _load_toml(path, raw)
+    table: dict[str, Any] | None = data
+    if pyproject:
         tool = data.get("tool")
         table = tool.get("dockerfix") if isinstance(tool, dict) else None
-        if table is None:
-            return None
-        if not isinstance(table, dict):
+        if table is not None and not isinstance(table, dict):
             raise ConfigError(path, "[tool.dockerfix] must be a table")
-        return parse_table(table, path)
-    return parse_table(_load_toml(path), path)
+    usercache.store(name, [stamp, table])
+    return table
 
 
 class ConfigFinder:

@@ -201,6 +201,69 @@ def test_finder_caches_and_reports_errors_for_each_file(tmp_path: Path) -> None:
             finder.for_file(str(tmp_path / name))
 
 
+@pytest.fixture
+def user_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty user cache folder, and a TOML parser that counts its calls."""
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("DOCKERFIX_CACHE_DIR", str(cache))
+    return cache
+
+
+def _counting_toml(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    from dockerfix import config
+
+    calls: list[str] = []
+    real = config._load_toml
+
+    def counted(path: str, raw: bytes | None = None) -> dict[str, object]:
+        calls.append(path)
+        return real(path, raw)
+
+    monkeypatch.setattr(config, "_load_toml", counted)
+    return calls
+
+
+def test_settings_are_kept_in_the_user_cache_until_the_file_changes(
+    tmp_path: Path, user_cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = _counting_toml(monkeypatch)
+    pyproject = write(tmp_path / "p" / "pyproject.toml", '[tool.dockerfix]\nignore = ["DFX007"]\n')
+    plain = write(tmp_path / "q" / "pyproject.toml", '[tool.black]\nx = "dockerfix"\n')
+    expected = Config(path=str(pyproject), ignore=("DFX007",))
+    assert [load(str(pyproject)), load(str(plain))] == [expected, None]
+    assert [load(str(pyproject)), load(str(plain))] == [expected, None]
+    assert calls == [str(pyproject), str(plain)]  # parsed once each
+    assert len(list(user_cache.rglob("config-*.marshal"))) == 2
+    write(pyproject, '[tool.dockerfix]\nignore = ["DFX006"]\n')  # same length, new content
+    assert load(str(pyproject)) == Config(path=str(pyproject), ignore=("DFX006",))
+    moved = write(tmp_path / "r" / "pyproject.toml", pyproject.read_text())
+    assert load(str(moved)) == Config(path=str(moved), ignore=("DFX006",))
+    assert len(calls) == 4
+
+
+def test_config_cache_trouble_only_costs_the_parse(
+    tmp_path: Path, user_cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = _counting_toml(monkeypatch)
+    dotfile = write(tmp_path / ".dockerfix.toml", 'runtime-image = "scratch"\n')
+    assert load(str(dotfile)) == Config(path=str(dotfile), runtime_image="scratch")
+    (entry,) = user_cache.rglob("config-*.marshal")
+    entry.write_bytes(b"\x00not marshal")
+    assert load(str(dotfile)) == Config(path=str(dotfile), runtime_image="scratch")
+    # a value marshal cannot store (a TOML date) is simply not kept
+    dated = write(tmp_path / "d" / ".dockerfix.toml", 'select = ["DFX001"]\nwhen = 2026-01-01\n')
+    for _ in range(2):
+        with pytest.raises(ConfigError, match="unknown setting 'when'"):
+            load(str(dated))
+    broken = write(tmp_path / "b" / ".dockerfix.toml", "select = [\n")
+    for _ in range(2):
+        with pytest.raises(ConfigError, match="invalid TOML"):
+            load(str(broken))
+    assert len(calls) == 6
+    monkeypatch.setenv("DOCKERFIX_CACHE_DIR", str(dotfile))  # a file: no folder there
+    assert load(str(dotfile)) == Config(path=str(dotfile), runtime_image="scratch")
+
+
 def test_overridden_keeps_unset_values() -> None:
     base = Config(path="p", select=("DFX001",), runtime_image="scratch")
     assert base.overridden(ignore=("DFX002",)) == Config(

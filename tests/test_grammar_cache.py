@@ -14,7 +14,7 @@ from dockerfix.grammar import lalr
 
 def _fresh_tables(monkeypatch: pytest.MonkeyPatch, cache: Path) -> lalr.Tables:
     monkeypatch.setenv("DOCKERFIX_CACHE_DIR", str(cache))
-    return lalr.load_tables("test")
+    return lalr.load_tables()
 
 
 def test_tables_are_cached_and_reused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

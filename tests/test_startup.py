@@ -137,6 +137,19 @@ def test_stdin_fix_imports_no_rich_and_no_lark(tmp_path: Path, warm_cache: Path)
     assert [m for m in modules if m.startswith("dockerfix.fixer.rules.dfx1")] == []  # opt-in
 
 
+def test_stdin_fix_in_a_configured_project_parses_no_toml_once_cached(
+    tmp_path: Path, warm_cache: Path
+) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.dockerfix]\nignore = ["DFX007"]\n')
+    args = ["-", "--stdin-filename", "Dockerfile"]
+    code, modules, _ = modules_of(args, tmp_path, warm_cache, GO.encode())
+    assert code == 0
+    assert "tomllib" in modules or "tomli" in modules  # the first run reads the file
+    code, modules, _ = modules_of(args, tmp_path, warm_cache, GO.encode())
+    assert code == 0
+    assert _loaded(modules, "tomllib", "tomli") == []
+
+
 def test_bulk_check_without_a_terminal_imports_no_rich(tmp_path: Path, warm_cache: Path) -> None:
     for i in range(20):
         (tmp_path / f"s{i}").mkdir()

@@ -2,9 +2,9 @@
 
 Lark compiles the grammar and computes its LALR(1) tables. Importing lark and
 loading its own cache costs ~35 ms, more than a whole small ``dockerfix``
-run should take, so the tables are stored as plain data (``marshal``, which
-loads faster than ``pickle`` and needs no import) in the user cache directory
-(keyed by the dockerfix version, the grammar's checksum and the Python version) and run
+run should take, so the tables are stored as plain data in the user cache
+(``usercache``, keyed by the dockerfix version, the grammar's checksum and the
+Python version) and run
 by the small shift/reduce loop below. Lark is imported only to rebuild the
 tables after a grammar change, on a first run, or when no cache directory is
 writable.
@@ -16,11 +16,12 @@ inlined into their parent; every other rule calls the callback of its name.
 
 from __future__ import annotations
 
-import marshal
 import os
 import sys
 import zlib
 from collections.abc import Callable, Iterable
+
+from dockerfix import usercache
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -52,20 +53,6 @@ def grammar_path() -> str:
     return os.path.join(os.path.dirname(__file__), "dockerfile.lark")
 
 
-def cache_dir() -> str:
-    """The user cache directory for dockerfix (``DOCKERFIX_CACHE_DIR`` overrides it)."""
-    override = os.environ.get("DOCKERFIX_CACHE_DIR")
-    if override:
-        return override
-    if sys.platform == "win32":
-        base = os.environ.get("LOCALAPPDATA") or os.path.expanduser("~\\AppData\\Local")
-        return os.path.join(base, "dockerfix", "Cache")
-    if sys.platform == "darwin":
-        return os.path.expanduser("~/Library/Caches/dockerfix")
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache")
-    return os.path.join(base, "dockerfix")
-
-
 def build_tables(grammar: str) -> Tables:
     """Let Lark analyse ``grammar`` and return its LALR tables as plain data."""
     from lark import Lark
@@ -93,32 +80,23 @@ def build_tables(grammar: str) -> Tables:
     )
 
 
-def load_tables(version: str) -> Tables:
-    """The grammar's tables from the cache, building (and caching) them when needed.
+def load_tables() -> Tables:
+    """The grammar's tables from the user cache, building (and caching) them when needed.
 
     A missing, unreadable or read-only cache directory only costs the build.
     """
     with open(grammar_path(), "rb") as f:
         grammar = f.read()
-    key = f"{zlib.crc32(grammar):08x}-py{sys.version_info[0]}{sys.version_info[1]}"
-    path = os.path.join(cache_dir(), version, f"lalr-{key}.marshal")
+    name = f"lalr-{zlib.crc32(grammar):08x}-py{sys.version_info[0]}{sys.version_info[1]}"
+    data = usercache.load(name)
     try:
-        with open(path, "rb") as f:
-            data = marshal.load(f)
         return Tables(data["states"], data["rules"], data["start"], data["end"])
-    except (OSError, EOFError, KeyError, TypeError, ValueError):
+    except (KeyError, TypeError):  # no entry, or not one of these
         pass
     tables = build_tables(grammar.decode("utf-8"))
     data = {"states": tables.states, "rules": tables.rules}
     data.update(start=tables.start, end=tables.end)
-    try:
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        tmp = f"{path}.{os.getpid()}.tmp"
-        with open(tmp, "wb") as f:
-            marshal.dump(data, f)
-        os.replace(tmp, path)
-    except OSError:
-        pass
+    usercache.store(name, data)
     return tables
 
 

@@ -31,9 +31,7 @@ def _tables() -> lalr.Tables:
     if _TABLES is None:
         with _LOCK:
             if _TABLES is None:
-                from dockerfix import __version__
-
-                _TABLES = lalr.load_tables(__version__)
+                _TABLES = lalr.load_tables()
     return _TABLES
 
 

@@ -4,10 +4,9 @@ Lark compiles the grammar and computes its LALR(1) tables. Importing lark and
 loading its own cache costs ~35 ms, more than a whole small ``dockerfix``
 run should take, so the tables are stored as plain data in the user cache
 (``usercache``, keyed by the dockerfix version, the grammar's checksum and the
-Python version) and run
-by the small shift/reduce loop below. Lark is imported only to rebuild the
-tables after a grammar change, on a first run, or when no cache directory is
-writable.
+Python version) and run by the small shift/reduce loop below. Lark is imported
+only to rebuild the tables after a grammar change, on a first run, or when no
+cache directory is writable.
 
 Tree shaping follows Lark's rules for this grammar: rules whose name starts
 with ``_`` (and Lark's generated ``__`` helpers for ``*`` and ``?``) are

@@ -18,10 +18,16 @@ compared and hashed as tuples, printed with their field names, copied with ``_re
 from __future__ import annotations
 
 import operator
+import sys
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any, ClassVar, Self, dataclass_transform
+    from typing import Any, ClassVar
+
+    if sys.version_info >= (3, 11):
+        from typing import Self, dataclass_transform
+    else:
+        from typing_extensions import Self, dataclass_transform
 else:
 
     def dataclass_transform(**_options: object) -> object:
@@ -48,6 +54,9 @@ class _RecordMeta(type):
         for base in bases:
             inherited += getattr(base, "_fields", ())
             defaults.update(getattr(base, "_defaults", {}))
+        if "__annotations__" not in namespace and "__annotate__" in namespace:
+            # Python 3.14 evaluates annotations lazily unless they are strings
+            raise TypeError(f"{name}: a Record's module needs `from __future__ import annotations`")
         own = tuple(
             field
             for field, kind in namespace.get("__annotations__", {}).items()

@@ -1,11 +1,11 @@
-"""The per-stage Go steps that DFX002-DFX004 share (``dockerfix.fixer.buildsteps``)."""
+"""The per-stage Go steps that DFX002-DFX004 share (``dockerfix.facts.buildsteps``)."""
 
 from __future__ import annotations
 
 import pytest
 
 import dockerfix
-from dockerfix.fixer import buildsteps, gocmd
+from dockerfix.facts import buildsteps, gocmd
 
 STAGES = """\
 ARG GO=golang:1.22

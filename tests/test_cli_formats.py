@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from dockerfix.report import _escape_data, _escape_property
+from dockerfix.cli.report import _escape_data, _escape_property
 from tests.clitools import CHANGED, FOUND, cli, make_tree, proc
 
 
@@ -204,8 +204,8 @@ def test_check_with_json(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
 
 
 def test_the_command_line_offers_every_format() -> None:
-    from dockerfix.cli import FORMATS as offered
-    from dockerfix.report import FORMATS, RENDERERS
+    from dockerfix.cli.report import FORMATS, RENDERERS
+    from dockerfix.cli.settings import FORMATS as offered
 
     assert offered == FORMATS
     assert set(RENDERERS) == set(FORMATS) - {"text"}

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from dockerfix.fixer import context as ctxmod
-from dockerfix.fixer.context import (
+from dockerfix.facts import walk as walkmod
+from dockerfix.facts.context import (
     BuildContext,
     GoMod,
     Replace,
@@ -19,7 +19,7 @@ from dockerfix.fixer.context import (
     analyze_context,
     parse_go_mod,
 )
-from dockerfix.fixer.gocmd import default_binary_name
+from dockerfix.facts.gocmd import default_binary_name
 
 
 def make(root: Path, files: Mapping[str, str | bytes]) -> Path:
@@ -498,7 +498,7 @@ def test_unreadable_files_are_tolerated(tmp_path: Path) -> None:
 
 
 def test_file_count_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(ctxmod, "MAX_FILES", 10)
+    monkeypatch.setattr(walkmod, "MAX_FILES", 10)
     ctx = analyze(tmp_path, {f"f{i:02}.txt": "" for i in range(30)})
     assert ctx.truncated
     assert len(ctx.files) == 10

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dockerfix.fixer.context import analyze_context
-from dockerfix.fixer.dockerignore import build_dockerignore, is_excluded, pattern_matches
+from dockerfix.facts.context import analyze_context
+from dockerfix.facts.dockerignore import build_dockerignore, is_excluded, pattern_matches
 
 
 def make(root: Path, files: dict[str, str]) -> Path:

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from dockerfix import diff, files
+from dockerfix import files
+from dockerfix.cli import diff
 from dockerfix.config import Config, ConfigError, ConfigFinder, load
 from tests.clitools import write
 

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from dockerfix.fixer.gocmd import (
+from dockerfix.facts.gocmd import (
     GoCommand,
     _missing_link_flags,
     default_binary_name,

@@ -1,4 +1,4 @@
-"""Unit tests for ``dockerfix.fixer.gofacts``: images, stage environment, paths, go builds, cgo."""
+"""Unit tests for ``dockerfix.facts.gofacts``: images, stage environment, paths, go builds, cgo."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 
 import dockerfix
 from dockerfix import cst
-from dockerfix.fixer import gofacts
+from dockerfix.facts import gofacts
 
 
 def _tree(text: str) -> cst.Dockerfile:
@@ -193,7 +193,6 @@ def test_module_root() -> None:
     assert gofacts.module_root(tree, tree.stages[0], None) == "/m"
     tree = _tree("FROM golang:1.22\nCOPY --from=x / /\nRUN true\n")
     assert gofacts.module_root(tree, tree.stages[0], None) is None
-
 
 
 def test_stage_facts_are_made_once_per_tree_and_agree_with_a_walk() -> None:

@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 
 import dockerfix
 from dockerfix.errors import ParseError
-from dockerfix.fixer import context, dockerignore, shellwords
+from dockerfix.facts import dockerignore, gosource, shellwords
 from dockerfix.grammar import buildkit
 
 from .fuzzing import Hang, deadline
@@ -253,8 +253,10 @@ def package_regexes() -> dict[str, tuple[re.Pattern[str], frozenset[str]]]:
                         flags = node.args[1]
                     owner = parents.get(node)
                     targets = (
-                        owner.targets if isinstance(owner, ast.Assign)
-                        else [owner.target] if isinstance(owner, ast.AnnAssign)
+                        owner.targets
+                        if isinstance(owner, ast.Assign)
+                        else [owner.target]
+                        if isinstance(owner, ast.AnnAssign)
                         else []
                     )
                     for target in targets:
@@ -298,8 +300,30 @@ def package_regexes() -> dict[str, tuple[re.Pattern[str], frozenset[str]]]:
 
 _UNITS = [
     *" \t\na0_$.{}()[]-=/:\\`'\",@#%*<>|&;+!?~",
-    "${", "$(", "a=", "<<", "\\\n", "a ", " a", "[a", "a]", "\\ ", "'\"", "-x", "--",
-    "\r\n", "\t ", " \n", "_ ", "0<", "a.", "./", "//", "/*", "\"a", "v1",
+    "${",
+    "$(",
+    "a=",
+    "<<",
+    "\\\n",
+    "a ",
+    " a",
+    "[a",
+    "a]",
+    "\\ ",
+    "'\"",
+    "-x",
+    "--",
+    "\r\n",
+    "\t ",
+    " \n",
+    "_ ",
+    "0<",
+    "a.",
+    "./",
+    "//",
+    "/*",
+    '"a',
+    "v1",
 ]
 
 
@@ -353,7 +377,7 @@ def _regex_params() -> list[Any]:
 def test_every_regex_of_the_package_is_found() -> None:
     assert len(REGEXES) >= 40
     assert "grammar/buildkit.py:_re_directive_head()" in REGEXES
-    assert "fixer/shellwords.py:_BRACKET_GLOB" in REGEXES
+    assert "facts/shellwords.py:_BRACKET_GLOB" in REGEXES
 
 
 @pytest.mark.parametrize("key", _regex_params())
@@ -407,7 +431,7 @@ def test_bracket_glob_finds_what_the_old_pattern_found(text: str) -> None:
 @given(_texts("package", "m", " ", "\n", "\xa0", "\f"))
 def test_package_clause_is_found_like_the_old_pattern(text: str) -> None:
     old = re.search(r"(?m)^\s*package\s+([A-Za-z_]\w*)", text)
-    new = context._PACKAGE.search(text)
+    new = gosource._PACKAGE.search(text)
     assert (new and (new.group(1), new.end())) == (old and (old.group(1), old.end()))
 
 
@@ -417,7 +441,7 @@ def test_package_clause_is_found_like_the_old_pattern(text: str) -> None:
 @given(_texts("a", "_", "Z9é", ".", " ", '"'))
 def test_import_specs_are_found_like_the_old_pattern(text: str) -> None:
     old = re.compile(r"(?:([A-Za-z_]\w*|[._])\s+)?[\"`]")
-    new = context._IMPORT_SPEC
+    new = gosource._IMPORT_SPEC
     assert [(m.group(1), m.end()) for m in new.finditer(text)] == [
         (m.group(1), m.end()) for m in old.finditer(text)
     ]

@@ -8,7 +8,7 @@ import sys
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dockerfix.fixer import gofacts
+from dockerfix.facts import gofacts
 from dockerfix.fixer.rules import dfx004_binary_not_stripped as dfx004
 from dockerfix.fixer.rules import dfx006_runs_as_root as dfx006
 from dockerfix.fixer.rules import dfx007_missing_dockerignore as dfx007

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 import dockerfix
-from dockerfix.fixer import edits, stagegraph
+from dockerfix.facts import stagegraph
+from dockerfix.fixer import edits
 
 from .conftest import corpus_dir, corpus_files
 

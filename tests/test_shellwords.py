@@ -8,7 +8,7 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from dockerfix.fixer.shellwords import (
+from dockerfix.facts.shellwords import (
     SHELL_BUILTINS,
     HereDoc,
     Word,

@@ -68,14 +68,14 @@ def test_version_imports_no_parser_no_fixer(tmp_path: Path, warm_cache: Path) ->
     code, modules, _ = modules_of(["--version"], tmp_path, warm_cache)
     assert code == 0
     assert _loaded(modules, *RULES, *HEAVY, "dockerfix.grammar", "dockerfix.cst") == []
-    assert _loaded(modules, "dockerfix.runner", "dockerfix.report", "pathspec", "tomllib") == []
+    assert _loaded(modules, "dockerfix.runner", "dockerfix.cli.report", "pathspec", "tomllib") == []
     assert "click" not in modules
 
 
 def test_version_without_click_says_what_click_says() -> None:
     from click.testing import CliRunner
 
-    from dockerfix.command import main
+    from dockerfix.cli.command import main
 
     expected = CliRunner().invoke(main, ["--version"]).output.encode()
     for flag in ("--version", "-V"):
@@ -103,7 +103,7 @@ def test_dump_imports_the_parser_but_no_rule(tmp_path: Path, warm_cache: Path) -
     code, modules, _ = modules_of(["--dump", "Dockerfile"], tmp_path, warm_cache)
     assert code == 0
     assert "dockerfix.grammar.parser" in modules
-    assert _loaded(modules, *RULES, *HEAVY, "dockerfix.report", "pathspec") == []
+    assert _loaded(modules, *RULES, *HEAVY, "dockerfix.cli.report", "pathspec") == []
 
 
 def test_stdin_fix_imports_no_rich_and_no_lark(tmp_path: Path, warm_cache: Path) -> None:
@@ -112,7 +112,7 @@ def test_stdin_fix_imports_no_rich_and_no_lark(tmp_path: Path, warm_cache: Path)
     )
     assert code == 0
     assert "dockerfix.fixer.rules" in modules
-    assert _loaded(modules, *HEAVY, "click", "dockerfix.terminal", "dockerfix.discovery") == []
+    assert _loaded(modules, *HEAVY, "click", "dockerfix.cli.terminal", "dockerfix.discovery") == []
     # each costs milliseconds an editor pays on every save: dataclasses (~1 ms per class,
     # and it imports inspect), typing (~3 ms; records are dockerfix.record.Record, not
     # NamedTuple), pkgutil (imports inspect), pickle, json, pathlib (with urllib.parse);
@@ -220,7 +220,9 @@ def test_read_only_cache_file_and_corrupt_cache_are_not_errors(
 
 # -- the stdin fast path (no click) behaves exactly like the click command -----------------
 
-CLICK = "import sys; from dockerfix.command import main; main(sys.argv[1:], prog_name='dockerfix')"
+CLICK = (
+    "import sys; from dockerfix.cli.command import main; main(sys.argv[1:], prog_name='dockerfix')"
+)
 
 
 @pytest.mark.parametrize(

@@ -20,7 +20,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import ClassVar
 
-    from dockerfix.fixer.context import BuildContext
+    from dockerfix.facts.context import BuildContext
 
 DEFAULT_RUNTIME_IMAGE = "gcr.io/distroless/static-debian13"
 
@@ -115,14 +115,9 @@ class RuleContext:
         """Facts about the files next to the Dockerfile, or None when its path is unknown."""
         if self.path is None:
             return None
-        directory = os.path.dirname(os.path.abspath(self.path))
-        if not os.path.isdir(directory):
-            return None
-        try:
-            stamp = os.stat(directory).st_mtime_ns  # a file added or removed: analyse again
-        except OSError:
-            return None
-        return _context_of(os.path.realpath(directory), stamp)
+        from dockerfix.facts.context import context_of
+
+        return context_of(os.path.dirname(os.path.abspath(self.path)))
 
     # -- used by the pipeline -------------------------------------------------
     def begin(self, rule: Rule, tree: cst.Dockerfile) -> None:
@@ -171,18 +166,6 @@ class RuleContext:
                 continue
             return pos.line, pos.column, pos.end_line
         return 1, 1, 1
-
-
-@functools.lru_cache(maxsize=32)
-def _context_of(directory: str, stamp: int) -> BuildContext:
-    """The build context of a folder, analysed once per process and folder state.
-
-    Dockerfiles of one folder share it; a bulk run visits files in path order,
-    so a small cache serves every file of a folder.
-    """
-    from dockerfix.fixer.context import analyze_context
-
-    return analyze_context(directory)
 
 
 SUPPRESS_PREFIX = "dockerfix:"

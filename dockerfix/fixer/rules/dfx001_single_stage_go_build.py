@@ -7,7 +7,7 @@ The analysis that decides the split and the edit that makes it live in
 from __future__ import annotations
 
 from dockerfix import cst
-from dockerfix.fixer import gofacts
+from dockerfix.facts import gofacts
 from dockerfix.fixer.base import Invalid, Rule, RuleContext, Valid
 from dockerfix.fixer.split.analysis import plan_split
 from dockerfix.fixer.split.candidate import Blocked
@@ -114,7 +114,7 @@ class SingleStageGoBuild(Rule):
     VALID = (
         Valid(
             "FROM golang:1.23 AS build\nRUN go build -o /app .\n"
-            'FROM gcr.io/distroless/static-debian13\nCOPY --from=build /app /app\n'
+            "FROM gcr.io/distroless/static-debian13\nCOPY --from=build /app /app\n"
             'ENTRYPOINT ["/app"]\n'
         ),
         Valid("FROM node:22\nCOPY . .\nCMD node server.js\n"),

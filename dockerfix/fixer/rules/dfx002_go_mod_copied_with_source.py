@@ -9,7 +9,7 @@ import re
 import weakref
 
 from dockerfix import cst
-from dockerfix.fixer import buildsteps, gocmd, gofacts
+from dockerfix.facts import buildsteps, gocmd, gofacts
 from dockerfix.fixer.base import Invalid, Rule, RuleContext, Valid
 from dockerfix.fixer.style import exec_form, new_instruction
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dockerfix import cst
-from dockerfix.fixer import buildsteps, gofacts
+from dockerfix.facts import buildsteps, gofacts
 from dockerfix.fixer.base import Invalid, Rule, RuleContext, Valid
 from dockerfix.fixer.style import new_instruction
 

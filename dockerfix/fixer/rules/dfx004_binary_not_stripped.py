@@ -6,9 +6,9 @@ import functools
 import re
 
 from dockerfix import cst
-from dockerfix.fixer import buildsteps, gocmd, gofacts
+from dockerfix.facts import buildsteps, gocmd, gofacts
+from dockerfix.facts.shellwords import quote_word
 from dockerfix.fixer.base import Invalid, Rule, RuleContext, Valid
-from dockerfix.fixer.shellwords import quote_word
 
 MESSAGE = "`go {sub}` without `-ldflags '-w -s'`"
 _LIBRARY_BUILDMODES = ("plugin", "c-shared", "c-archive")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dockerfix import cst
-from dockerfix.fixer import gofacts, shellwords
+from dockerfix.facts import gofacts, shellwords
 from dockerfix.fixer.base import Invalid, Rule, RuleContext, Valid
 from dockerfix.fixer.style import exec_form
 
@@ -39,8 +39,10 @@ def base_has_no_entrypoint(tree: cst.Dockerfile, stage: cst.Stage) -> bool:
         if parent is None:
             repo = gofacts.image_repository(image)
             short = repo.removeprefix("docker.io/").removeprefix("library/")
-            return any(short == r or short.startswith(r + "-") or short.startswith(r + "/")
-                       for r in _NO_ENTRYPOINT_REPOS) or gofacts.is_go_image(image)
+            return any(
+                short == r or short.startswith(r + "-") or short.startswith(r + "/")
+                for r in _NO_ENTRYPOINT_REPOS
+            ) or gofacts.is_go_image(image)
         if any(i.name == "ENTRYPOINT" for i in parent.instructions):
             return False
         stage = parent
@@ -148,27 +150,40 @@ class ShellFormEntrypoint(Rule):
             return tree
         what = f"shell-form {target.name}"
         if target.name == "ENTRYPOINT" and cmds:
-            ctx.report(target, f"{what} runs through /bin/sh -c", fixed=False,
-                       reason="the stage also has a CMD, which an exec-form ENTRYPOINT would "
-                              "receive as arguments; merge them by hand")
+            ctx.report(
+                target,
+                f"{what} runs through /bin/sh -c",
+                fixed=False,
+                reason="the stage also has a CMD, which an exec-form ENTRYPOINT would "
+                "receive as arguments; merge them by hand",
+            )
             return tree
         if target.name == "CMD" and entrypoints:
             return tree  # CMD is only arguments here; the ENTRYPOINT decides
         if target.name == "CMD" and not base_has_no_entrypoint(tree, stage):
-            ctx.report(target, f"{what} runs through /bin/sh -c", fixed=False,
-                       reason="the base image may define an ENTRYPOINT that a new one would "
-                              "replace; check it and convert by hand")
+            ctx.report(
+                target,
+                f"{what} runs through /bin/sh -c",
+                fixed=False,
+                reason="the base image may define an ENTRYPOINT that a new one would "
+                "replace; check it and convert by hand",
+            )
             return tree
         argv, why = exec_argv(tree, stage, target)
         if argv is None:
-            ctx.report(target, f"{what} runs through /bin/sh -c", fixed=False,
-                       reason=f"the command needs a shell ({why}); exec form would not "
-                              "expand it and distroless/scratch have no shell. Move that logic "
-                              "into the application or keep a shell-capable runtime image")
+            ctx.report(
+                target,
+                f"{what} runs through /bin/sh -c",
+                fixed=False,
+                reason=f"the command needs a shell ({why}); exec form would not "
+                "expand it and distroless/scratch have no shell. Move that logic "
+                "into the application or keep a shell-capable runtime image",
+            )
             return tree
         keyword = "entrypoint" if target.keyword.islower() else "ENTRYPOINT"
         new = target.with_logical(f"{keyword} {exec_form(argv)}")
         ctx.touch(target)
-        ctx.report(target, f"{what} runs through /bin/sh -c; use an exec-form ENTRYPOINT",
-                   fixed=True)
+        ctx.report(
+            target, f"{what} runs through /bin/sh -c; use an exec-form ENTRYPOINT", fixed=True
+        )
         return tree.replace(target, new)

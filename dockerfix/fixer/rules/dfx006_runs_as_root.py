@@ -6,7 +6,8 @@ import functools
 import re
 
 from dockerfix import cst
-from dockerfix.fixer import edits, gofacts, shellwords, stagegraph
+from dockerfix.facts import gofacts, shellwords, stagegraph
+from dockerfix.fixer import edits
 from dockerfix.fixer.base import Invalid, Rule, RuleContext, Valid
 from dockerfix.fixer.style import new_instruction
 from dockerfix.record import Record

@@ -8,9 +8,9 @@ import posixpath
 import re
 
 from dockerfix import cst
-from dockerfix.fixer import dockerignore, gofacts
+from dockerfix.facts import dockerignore, gofacts
+from dockerfix.facts.context import BuildContext
 from dockerfix.fixer.base import Invalid, Rule, RuleContext, Valid
-from dockerfix.fixer.context import BuildContext
 
 _GO_MOD = "module example.com/hello\n\ngo 1.23\n"
 _MAIN_GO = 'package main\n\nfunc main() { println("hello") }\n'

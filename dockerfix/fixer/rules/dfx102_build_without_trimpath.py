@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dockerfix import cst
-from dockerfix.fixer import gofacts, gorun, stagegraph
+from dockerfix.facts import gofacts, gorun, stagegraph
 from dockerfix.fixer.base import Invalid, Rule, RuleContext, Valid
 
 _FIRST_GO_WITH_TRIMPATH = (1, 13)

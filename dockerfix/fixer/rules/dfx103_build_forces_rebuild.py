@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dockerfix import cst
-from dockerfix.fixer import edits, gofacts, gorun, stagegraph
+from dockerfix.facts import gofacts, gorun, stagegraph
+from dockerfix.fixer import edits
 from dockerfix.fixer.base import Invalid, Rule, RuleContext, Valid
 
 # Before Go 1.10 there was no build cache: with CGO_ENABLED=0, `-a` was how the standard

@@ -6,7 +6,8 @@ import posixpath
 import re
 
 from dockerfix import cst
-from dockerfix.fixer import edits, gocmd, gofacts, gorun, shellwords, stagegraph
+from dockerfix.facts import gocmd, gofacts, gorun, shellwords, stagegraph
+from dockerfix.fixer import edits
 from dockerfix.fixer.base import Invalid, Rule, RuleContext, Valid
 from dockerfix.fixer.style import new_instruction
 

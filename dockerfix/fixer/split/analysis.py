@@ -11,7 +11,7 @@ import posixpath
 import re
 
 from dockerfix import cst
-from dockerfix.fixer import gofacts
+from dockerfix.facts import gofacts
 from dockerfix.fixer.base import RuleContext
 from dockerfix.fixer.split.args import needed_args
 from dockerfix.fixer.split.candidate import Blocked, Candidate

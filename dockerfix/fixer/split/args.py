@@ -6,7 +6,7 @@ import functools
 import re
 
 from dockerfix import cst
-from dockerfix.fixer import gofacts
+from dockerfix.facts import gofacts
 from dockerfix.fixer.split.candidate import Blocked, Candidate, shown
 from dockerfix.fixer.split.moves import arguments_text
 from dockerfix.fixer.split.plan import Group

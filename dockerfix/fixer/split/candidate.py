@@ -5,9 +5,9 @@ from __future__ import annotations
 import functools
 
 from dockerfix import cst
-from dockerfix.fixer import gofacts
+from dockerfix.facts import gofacts
+from dockerfix.facts.context import BuildContext
 from dockerfix.fixer.base import RuleContext
-from dockerfix.fixer.context import BuildContext
 
 __all__ = ["Blocked", "Candidate", "shown"]
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dockerfix.fixer import gofacts
+from dockerfix.facts import gofacts
 from dockerfix.fixer.base import RuleContext, suppressions_for
 from dockerfix.fixer.split.candidate import Blocked, Candidate
 

@@ -13,8 +13,8 @@ import posixpath
 import re
 
 from dockerfix import cst
-from dockerfix.fixer import gofacts, shellwords
-from dockerfix.fixer.dockerignore import is_excluded
+from dockerfix.facts import gofacts, shellwords
+from dockerfix.facts.dockerignore import is_excluded
 from dockerfix.fixer.split import steps
 from dockerfix.fixer.split.candidate import Blocked, Candidate
 from dockerfix.fixer.style import exec_form

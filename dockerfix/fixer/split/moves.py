@@ -13,8 +13,8 @@ import posixpath
 import re
 
 from dockerfix import cst
-from dockerfix.fixer import gofacts
-from dockerfix.fixer.buildsteps import leading_comments
+from dockerfix.facts import gofacts
+from dockerfix.facts.buildsteps import leading_comments
 from dockerfix.fixer.split.candidate import Blocked, Candidate, shown
 from dockerfix.fixer.split.plan import Group
 from dockerfix.fixer.split.steps import SHELLS, basename

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from dockerfix import cst
+from dockerfix.facts.buildsteps import leading_comments
 from dockerfix.fixer.base import RuleContext
-from dockerfix.fixer.buildsteps import leading_comments
 from dockerfix.fixer.style import new_instruction
 
 __all__ = ["Group", "Plan", "apply_plan"]

@@ -10,7 +10,7 @@ import posixpath
 import re
 
 from dockerfix import cst
-from dockerfix.fixer import gocmd, gofacts, shellwords
+from dockerfix.facts import gocmd, gofacts, shellwords
 from dockerfix.fixer.split import steps
 from dockerfix.fixer.split.candidate import Blocked, Candidate
 

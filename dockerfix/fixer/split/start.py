@@ -5,7 +5,7 @@ from __future__ import annotations
 import posixpath
 
 from dockerfix import cst
-from dockerfix.fixer import gocmd, gofacts, shellwords
+from dockerfix.facts import gocmd, gofacts, shellwords
 from dockerfix.fixer.split.candidate import Blocked, Candidate, shown
 from dockerfix.fixer.split.steps import SHELLS, basename
 from dockerfix.record import Record

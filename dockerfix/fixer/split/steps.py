@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from dockerfix.fixer import shellwords
+from dockerfix.facts import shellwords
 
 __all__ = [
     "BINARY_COMMANDS",

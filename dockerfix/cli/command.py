@@ -1,7 +1,7 @@
 """The ``dockerfix`` click command: options, help, and the informational flags.
 
-Kept apart from ``dockerfix.cli`` so that the stdin fast path (``dockerfix.cli.run``)
-never imports click; everything the command does is in ``dockerfix.cli``.
+Kept apart from the entry point (``dockerfix.cli.run``) so that the stdin fast path never
+imports click; the options become a ``settings.Invocation``, run by ``runs``.
 """
 
 from __future__ import annotations
@@ -9,16 +9,8 @@ from __future__ import annotations
 import click
 
 from dockerfix import __version__
-from dockerfix.cli import (
-    FORMATS,
-    Invocation,
-    _err,
-    _execute,
-    _explain,
-    _list_rules,
-    _validate,
-    _write,
-)
+from dockerfix.cli import runs
+from dockerfix.cli.settings import FORMATS, Invocation, validate
 
 EPILOG = """\b
 Examples:
@@ -149,16 +141,16 @@ def main(
     """
     ctx = click.get_current_context()
     if list_rules:
-        _write(_list_rules(output_format))
+        runs.write(runs.list_rules(output_format))
         ctx.exit(0)
     if explain is not None:
-        text = _explain(explain)
+        text = runs.explain(explain)
         if text is None:
-            _err(f"dockerfix: unknown rule {explain!r} (see dockerfix --list-rules)")
+            runs.err(f"dockerfix: unknown rule {explain!r} (see dockerfix --list-rules)")
             ctx.exit(2)
-        _write(text or "")
+        runs.write(text or "")
         ctx.exit(0)
-    mode, overrides = _validate(
+    mode, overrides = validate(
         paths,
         diff=diff,
         check=check,
@@ -173,7 +165,7 @@ def main(
         quiet=quiet,
         verbose=verbose,
     )
-    code = _execute(
+    code = runs.execute(
         Invocation(
             paths,
             mode,

@@ -7,7 +7,7 @@ The fixer rules need three things from the shell text of ``RUN``/``CMD``/``ENTRY
 * the words of a command that uses none of them (:func:`split_words`), and the inverse
   (:func:`quote_word`);
 * the simple commands of a script with exact character offsets (:func:`simple_commands`), so
-  that :mod:`dockerfix.fixer.gocmd` can edit one ``go build`` in place.
+  that :mod:`dockerfix.facts.gocmd` can edit one ``go build`` in place.
 
 The lexer follows the POSIX Shell Command Language (XCU 2.2-2.3): backslash, single and double
 quotes (a backslash inside double quotes only escapes ``$`` `````` ``"`` ``\\`` and newline),

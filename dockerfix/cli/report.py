@@ -523,7 +523,7 @@ def render_chunks(
 
 def render_diff(outcomes: Iterable[Outcome], color: bool = False) -> str:
     """The unified diff of every change, new files included, in path order."""
-    from dockerfix import diff
+    from dockerfix.cli import diff
 
     parts: list[str] = []
     for o in outcomes:

@@ -4,7 +4,7 @@ The generated file leaves out what a Go image build never needs (version control
 Markdown, local configuration, editor settings, build outputs) and never leaves out what it
 does need: ``go.mod``, ``go.sum``, ``go.work``, ``vendor/``, the Go packages, every ``COPY``
 source, every ``//go:embed`` target and every file the program reads at run time (from
-:class:`~dockerfix.fixer.context.BuildContext`). A literal pattern that would hit one of those
+:class:`~dockerfix.facts.context.BuildContext`). A literal pattern that would hit one of those
 is dropped (with a comment saying why); a wildcard pattern is kept and followed by ``!``
 re-includes.
 
@@ -21,7 +21,7 @@ import posixpath
 import re
 from collections.abc import Iterable, Sequence
 
-from dockerfix.fixer.context import BuildContext
+from dockerfix.facts.context import BuildContext
 from dockerfix.record import Record
 
 __all__ = ["build_dockerignore", "is_excluded", "pattern_matches"]

@@ -13,8 +13,8 @@ import weakref
 from collections.abc import Iterator
 
 from dockerfix import cst
-from dockerfix.fixer import gocmd
-from dockerfix.fixer.shellwords import simple_commands
+from dockerfix.facts import gocmd
+from dockerfix.facts.shellwords import simple_commands
 from dockerfix.record import Record
 
 # -- images ---------------------------------------------------------------------
@@ -349,8 +349,10 @@ class StageFacts:
             elif ins.name in ("COPY", "ADD") and len(ins.args) >= 2 and not ins.heredocs:
                 dest = ins.args[-1]
                 sources = ins.args[:-1]
-                if dest.endswith("/") or len(sources) > 1 or any(
-                    s.rstrip("/") in ("", ".") or s.endswith("/") for s in sources
+                if (
+                    dest.endswith("/")
+                    or len(sources) > 1
+                    or any(s.rstrip("/") in ("", ".") or s.endswith("/") for s in sources)
                 ):
                     absolute = resolve(workdirs[i], dest)
                     if absolute is not None:
@@ -449,9 +451,7 @@ class GoBuild(Record):
     @property
     def remote(self) -> bool:
         """True for ``go install pkg@version``: a tool fetched from the network, not the app."""
-        return self.command.subcommand == "install" and any(
-            "@" in p for p in self.command.packages
-        )
+        return self.command.subcommand == "install" and any("@" in p for p in self.command.packages)
 
     @property
     def compile_only(self) -> bool:

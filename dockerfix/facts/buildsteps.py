@@ -16,8 +16,8 @@ import weakref
 from collections.abc import Iterator
 
 from dockerfix import cst
-from dockerfix.fixer import gocmd, gofacts
-from dockerfix.fixer.shellwords import quote_word
+from dockerfix.facts import gocmd, gofacts
+from dockerfix.facts.shellwords import quote_word
 from dockerfix.record import Record
 
 __all__ = [

@@ -9,7 +9,7 @@ defaults first, as BuildKit does for ``FROM``.
 from __future__ import annotations
 
 from dockerfix import cst
-from dockerfix.fixer import gofacts
+from dockerfix.facts import gofacts
 
 __all__ = [
     "base_stage",

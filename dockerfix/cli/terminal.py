@@ -12,7 +12,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-    from dockerfix.report import Report
+    from dockerfix.cli.report import Report
     from dockerfix.runner import Outcome
 
 #: Runs with fewer files finish before a bar would be worth drawing.

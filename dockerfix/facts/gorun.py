@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 
 from dockerfix import cst
-from dockerfix.fixer import gocmd, gofacts, stagegraph
+from dockerfix.facts import gocmd, gofacts, stagegraph
 from dockerfix.record import Record
 
 __all__ = [

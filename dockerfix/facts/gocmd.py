@@ -2,7 +2,7 @@
 
 Everything works on the text and returns character offsets into it, so a rule can change one
 flag of one command and leave every other byte alone. The shell text is lexed with
-:mod:`dockerfix.fixer.shellwords`; nothing is executed.
+:mod:`dockerfix.facts.shellwords`; nothing is executed.
 
 What is recognised:
 
@@ -26,8 +26,8 @@ import posixpath
 import re
 from collections.abc import Iterator, Sequence
 
-from dockerfix.fixer import shellwords
-from dockerfix.fixer.shellwords import (
+from dockerfix.facts import shellwords
+from dockerfix.facts.shellwords import (
     SimpleCommand,
     Word,
     quote_word,

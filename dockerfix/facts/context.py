@@ -1,0 +1,309 @@
+"""The build context near a Dockerfile: what the Go project in it needs at build and run time.
+
+:func:`analyze_context` reads (never executes) the files of a directory and answers the
+questions the fixer rules ask before they change a Dockerfile:
+
+* Is there a module (``go.mod``), a ``go.sum``, a vendor directory?
+* Does the build need cgo (a cgo-only module, or ``import "C"``)? Then ``CGO_ENABLED=0``
+  would break it.
+* What do ``//go:embed`` directives embed, and which files does the program open by relative
+  path at run time (templates, static files, config)? Those must reach the runtime stage.
+* Does the program need time-zone data or CA certificates (it matters for ``scratch``)?
+
+Reading is bounded: files over 1 MiB are skipped, the walk stops after 5,000 files, ``.git``
+and ``node_modules`` are not entered, ``vendor`` is only noted (its ``modules.txt`` is read),
+symbolic links to directories are not followed and symbolic links that leave the tree are
+ignored. Unreadable files and odd encodings are tolerated; nothing raises for a bad project.
+
+The Go source analysis is lexical (comments and string literals are understood, the code is
+not type-checked), so it is a good guess, not a proof; every finding says where it came from.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import posixpath
+import re
+
+from dockerfix.facts.gomodule import GoMod, Replace, Require, parse_go_mod, read_go_work
+from dockerfix.facts.gosource import (
+    CGO_MODULES,
+    CGO_PACKAGES,
+    GoSource,
+    cgo_reasons,
+    embed_patterns,
+    go_dir_ok,
+    scan_go,
+)
+from dockerfix.facts.runtime import RuntimeFile, runtime_reads, tz_tls
+from dockerfix.facts.walk import read_text, walk_context
+
+__all__ = [
+    "CGO_MODULES",
+    "CGO_PACKAGES",
+    "BuildContext",
+    "GoMod",
+    "Replace",
+    "Require",
+    "RuntimeFile",
+    "analyze_context",
+    "context_of",
+    "parse_go_mod",
+]
+
+
+class BuildContext:
+    """Facts about a Docker build context holding a Go project.
+
+    Paths are POSIX, relative to the context directory. ``go_mod`` is the context's own
+    go.mod (None without one); ``go_mods`` every go.mod found. ``cgo_reasons`` explain why
+    the build needs cgo (empty: nothing says so). ``embed_patterns`` are
+    ``(directory of the Go file, pattern)`` for each ``//go:embed`` pattern, as written
+    (``all:`` prefix included). ``runtime_files`` are the existing files/directories the
+    program opens by relative path at run time (the deepest existing path above any glob,
+    e.g. ``templates/*.html`` gives ``templates``), minus what ``//go:embed`` embeds;
+    ``unresolved_runtime_files`` the relative paths it opens that do not exist in the
+    context (created at run time, or mounted). ``files`` lists the files seen by the walk.
+    """
+
+    __slots__ = (
+        "cgo_reasons",
+        "derived",
+        "directory",
+        "dirs",
+        "dockerignore_exists",
+        "dockerignore_files",
+        "embed_patterns",
+        "embeds_tzdata",
+        "files",
+        "gitignore_lines",
+        "go_mod",
+        "go_mods",
+        "go_package_dirs",
+        "has_go_files",
+        "has_go_sum",
+        "has_go_work",
+        "has_vendor",
+        "main_package_dirs",
+        "notes",
+        "runtime_files",
+        "timezone_reasons",
+        "tls_reasons",
+        "truncated",
+        "unresolved_runtime_files",
+        "uses_timezones",
+        "uses_tls_or_https",
+        "vendor_dir_exists",
+    )
+
+    def __init__(
+        self,
+        directory: str,
+        go_mod: GoMod | None = None,
+        go_mods: list[GoMod] | None = None,
+        has_go_sum: bool = False,
+        has_go_work: bool = False,
+        has_vendor: bool = False,
+        vendor_dir_exists: bool = False,
+        has_go_files: bool = False,
+        go_package_dirs: list[str] | None = None,
+        main_package_dirs: list[str] | None = None,
+        cgo_reasons: list[str] | None = None,
+        embed_patterns: list[tuple[str, str]] | None = None,
+        runtime_files: list[RuntimeFile] | None = None,
+        unresolved_runtime_files: list[RuntimeFile] | None = None,
+        uses_timezones: bool = False,
+        timezone_reasons: list[str] | None = None,
+        embeds_tzdata: bool = False,
+        uses_tls_or_https: bool = False,
+        tls_reasons: list[str] | None = None,
+        dockerignore_exists: bool = False,
+        dockerignore_files: list[str] | None = None,
+        gitignore_lines: list[str] | None = None,
+        files: list[str] | None = None,
+        dirs: list[str] | None = None,
+        truncated: bool = False,
+        notes: list[str] | None = None,
+    ) -> None:
+        self.directory = directory
+        self.go_mod = go_mod
+        self.go_mods: list[GoMod] = [] if go_mods is None else go_mods
+        self.has_go_sum = has_go_sum
+        self.has_go_work = has_go_work
+        self.has_vendor = has_vendor
+        self.vendor_dir_exists = vendor_dir_exists
+        self.has_go_files = has_go_files
+        self.go_package_dirs: list[str] = [] if go_package_dirs is None else go_package_dirs
+        self.main_package_dirs: list[str] = [] if main_package_dirs is None else main_package_dirs
+        self.cgo_reasons: list[str] = [] if cgo_reasons is None else cgo_reasons
+        self.embed_patterns: list[tuple[str, str]] = (
+            [] if embed_patterns is None else embed_patterns
+        )
+        self.runtime_files: list[RuntimeFile] = [] if runtime_files is None else runtime_files
+        self.unresolved_runtime_files: list[RuntimeFile] = (
+            [] if unresolved_runtime_files is None else unresolved_runtime_files
+        )
+        self.uses_timezones = uses_timezones
+        self.timezone_reasons: list[str] = [] if timezone_reasons is None else timezone_reasons
+        self.embeds_tzdata = embeds_tzdata
+        self.uses_tls_or_https = uses_tls_or_https
+        self.tls_reasons: list[str] = [] if tls_reasons is None else tls_reasons
+        self.dockerignore_exists = dockerignore_exists
+        self.dockerignore_files: list[str] = (
+            [] if dockerignore_files is None else dockerignore_files
+        )
+        self.gitignore_lines: list[str] = [] if gitignore_lines is None else gitignore_lines
+        self.files: list[str] = [] if files is None else files
+        self.dirs: list[str] = [] if dirs is None else dirs
+        self.truncated = truncated
+        self.notes: list[str] = [] if notes is None else notes
+        #: answers computed from these facts, kept by whoever computes them (not compared)
+        self.derived: dict[object, object] = {}
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return all(
+            getattr(self, name) == getattr(other, name)
+            for name in self.__slots__
+            if name != "derived"
+        )
+
+    @property
+    def module_path(self) -> str | None:
+        """The module path of the context's go.mod."""
+        return self.go_mod.module if self.go_mod is not None else None
+
+    @property
+    def needs_cgo(self) -> bool:
+        """True when some reason says the build needs cgo."""
+        return bool(self.cgo_reasons)
+
+    def exists(self, rel: str) -> bool:
+        """True when ``rel`` is a file or directory seen in the context."""
+        rel = posixpath.normpath(rel)
+        return rel in self._entries
+
+    @property
+    def _entries(self) -> frozenset[str]:
+        return frozenset(self.files) | frozenset(self.dirs)
+
+
+def analyze_context(directory: str | os.PathLike[str]) -> BuildContext:
+    """Analyse the build context ``directory``; never raises for a bad or odd project."""
+    directory = os.fspath(directory)
+    if not os.path.isdir(directory):
+        return BuildContext(directory=directory, notes=[f"{directory} is not a directory"])
+    walk = walk_context(directory)
+    files = walk.files
+    file_set = set(files)
+    entries = frozenset(files) | frozenset(walk.dirs)
+
+    go_mods: list[GoMod] = []
+    for rel in files:
+        if posixpath.basename(rel) == "go.mod" and go_dir_ok(rel):
+            text = read_text(directory, rel)
+            if text is not None:
+                go_mods.append(parse_go_mod(text, rel))
+    root_mod = next((m for m in go_mods if m.path == "go.mod"), None)
+    used_mods: list[GoMod]
+    if "go.work" in file_set:
+        uses = read_go_work(read_text(directory, "go.work") or "")
+        used_mods = [m for m in go_mods if m.directory in uses]
+        if root_mod is not None and root_mod not in used_mods:
+            used_mods.insert(0, root_mod)
+    elif root_mod is not None:
+        used_mods = [root_mod]
+    else:
+        used_mods = list(go_mods)
+
+    vendor_modules: list[str] = []
+    has_vendor = False
+    if "vendor" in walk.vendor_dirs:
+        modules_txt = read_text(directory, "vendor/modules.txt")
+        if modules_txt is not None:
+            has_vendor = True
+            vendor_modules = re.findall(r"(?m)^# (\S+) ", modules_txt)
+        else:
+            walk.notes.append("vendor/ exists but has no modules.txt")
+
+    sources: list[GoSource] = []
+    for rel in files:
+        name = posixpath.basename(rel)
+        if not name.endswith(".go") or name.startswith((".", "_")) or not go_dir_ok(rel):
+            continue
+        text = read_text(directory, rel)
+        if text is None:
+            walk.notes.append(f"{rel}: skipped (unreadable, binary or larger than 1 MiB)")
+            continue
+        sources.append(scan_go(rel, text))
+
+    package_dirs = sorted({s.directory for s in sources if not s.is_test})
+    main_dirs = sorted({s.directory for s in sources if not s.is_test and s.package == "main"})
+
+    embeds = embed_patterns(sources)
+
+    mod_dirs = [m.directory for m in go_mods]
+    runtime, unresolved = runtime_reads(directory, entries, sources, mod_dirs, embeds)
+    tz, tzdata, tls = tz_tls(sources, root_mod)
+
+    gitignore = read_text(directory, ".gitignore") if ".gitignore" in file_set else None
+    gitignore_lines = [
+        ln.rstrip()
+        for ln in (gitignore or "").splitlines()
+        if ln.strip() and not ln.startswith("#")
+    ]
+    dockerignores = sorted(
+        f for f in files if "/" not in f and (f == ".dockerignore" or f.endswith(".dockerignore"))
+    )
+
+    return BuildContext(
+        directory=directory,
+        go_mod=root_mod,
+        go_mods=go_mods,
+        has_go_sum="go.sum" in file_set,
+        has_go_work="go.work" in file_set,
+        has_vendor=has_vendor,
+        vendor_dir_exists="vendor" in walk.vendor_dirs,
+        has_go_files=any(not s.is_test for s in sources),
+        go_package_dirs=package_dirs,
+        main_package_dirs=main_dirs,
+        cgo_reasons=cgo_reasons(used_mods, vendor_modules, sources),
+        embed_patterns=embeds,
+        runtime_files=runtime,
+        unresolved_runtime_files=unresolved,
+        uses_timezones=bool(tz) and not tzdata,
+        timezone_reasons=tz,
+        embeds_tzdata=tzdata,
+        uses_tls_or_https=bool(tls),
+        tls_reasons=tls,
+        dockerignore_exists=".dockerignore" in file_set,
+        dockerignore_files=dockerignores,
+        gitignore_lines=gitignore_lines,
+        files=sorted(files),
+        dirs=sorted(walk.dirs),
+        truncated=walk.truncated,
+        notes=walk.notes,
+    )
+
+
+@functools.lru_cache(maxsize=32)
+def _analysed(directory: str, stamp: int) -> BuildContext:
+    return analyze_context(directory)
+
+
+def context_of(directory: str) -> BuildContext | None:
+    """The build context of a folder, analysed once per process and folder state.
+
+    Dockerfiles of one folder share it (a bulk run visits files in path order, so a small
+    cache serves every file of a folder); a file added to or removed from the folder
+    changes its mtime, and the folder is analysed again. None when it is not a folder.
+    """
+    if not os.path.isdir(directory):
+        return None
+    try:
+        stamp = os.stat(directory).st_mtime_ns
+    except OSError:
+        return None
+    return _analysed(os.path.realpath(directory), stamp)

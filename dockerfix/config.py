@@ -12,6 +12,9 @@ Keys::
     ignore = ["DFX007"]
     runtime-image = "gcr.io/distroless/static-debian12"
     exclude = ["legacy/", "*.dev.Dockerfile"]      # gitignore-style, relative to the file's folder
+
+    [verify]                                       # ``dockerfix verify``
+    http-paths = ["/", "/healthz"]                 # GET these of a server (default: "/")
 """
 
 from __future__ import annotations
@@ -31,7 +34,8 @@ if TYPE_CHECKING:
     from typing import Any
 
 CONFIG_FILES = (".dockerfix.toml", "pyproject.toml")
-KNOWN_KEYS = ("select", "ignore", "runtime-image", "exclude")
+KNOWN_KEYS = ("select", "ignore", "runtime-image", "exclude", "verify")
+VERIFY_KEYS = ("http-paths",)
 
 
 @functools.cache
@@ -64,6 +68,7 @@ class Config(Record):
     ignore: tuple[str, ...] | None = None
     runtime_image: str | None = None
     exclude: tuple[str, ...] = ()
+    http_paths: tuple[str, ...] | None = None
 
     def overridden(
         self,
@@ -140,7 +145,26 @@ def parse_table(table: Mapping[str, Any], path: str) -> Config:
         config = config._replace(runtime_image=image.strip())
     if "exclude" in table:
         config = config._replace(exclude=split_names(table["exclude"], path=path, key="exclude"))
+    if "verify" in table:
+        config = config._replace(http_paths=_http_paths(table["verify"], path))
     return config
+
+
+def _http_paths(verify: Any, path: str) -> tuple[str, ...] | None:
+    if not isinstance(verify, Mapping):
+        raise ConfigError(path, "'verify' must be a table")
+    unknown = sorted(set(verify) - set(VERIFY_KEYS))
+    if unknown:
+        known = ", ".join(VERIFY_KEYS)
+        raise ConfigError(path, f"unknown setting 'verify.{unknown[0]}' (known: {known})")
+    if "http-paths" not in verify:
+        return None
+    paths = verify["http-paths"]
+    if not isinstance(paths, list) or not all(
+        isinstance(p, str) and p.startswith("/") for p in paths
+    ):
+        raise ConfigError(path, "'verify.http-paths' must be a list of paths starting with /")
+    return tuple(paths)
 
 
 def load(path: str) -> Config | None:

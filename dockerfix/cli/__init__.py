@@ -67,6 +67,11 @@ def run(argv: Sequence[str] | None = None) -> None:
         sys.stdout.buffer.write(f"dockerfix {__version__}\n".encode())
         sys.stdout.buffer.flush()
         return
+    if args[:1] == ["verify"]:  # a subcommand (a path named verify: ./verify)
+        from dockerfix.cli.verify import verify
+
+        verify(args[1:], prog_name="dockerfix verify")
+        return
     plain = _plain_stdin(args)
     if plain is None:
         from dockerfix.cli.command import main as command

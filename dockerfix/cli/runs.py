@@ -59,7 +59,7 @@ def err(line: str) -> None:
     write(line + "\n", err=True)
 
 
-def _isatty(stream: Any) -> bool:
+def isatty(stream: Any) -> bool:
     try:
         return bool(stream.isatty())
     except (AttributeError, ValueError):
@@ -70,7 +70,7 @@ def _color_for(stream: Any, color: bool | None) -> bool:
     """Colour ``stream``? ``--color``/``--no-color`` win; otherwise a TTY without ``NO_COLOR``."""
     if color is not None:
         return color
-    return _isatty(stream) and not os.environ.get("NO_COLOR")
+    return isatty(stream) and not os.environ.get("NO_COLOR")
 
 
 def _stdout_color(color: bool | None) -> bool:
@@ -221,7 +221,7 @@ def _run_paths(invocation: Invocation) -> int:
     if verbose:
         for path, why in work.skipped:
             err(f"{path}: skipped: {why}")
-    person = not quiet and _isatty(sys.stderr)
+    person = not quiet and isatty(sys.stderr)
     workers = invocation.jobs or default_jobs()
     diff_color = _stdout_color(color)
     claimed: set[str] = set()

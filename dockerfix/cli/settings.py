@@ -39,7 +39,7 @@ class Invocation(Record):
     exit_zero: bool = False
 
 
-def _names(values: Sequence[str]) -> tuple[str, ...] | None:
+def names(values: Sequence[str]) -> tuple[str, ...] | None:
     names = tuple(part.strip() for v in values for part in v.split(",") if part.strip())
     return names or None
 
@@ -84,7 +84,7 @@ def validate(
         )
     if runtime_image is not None and not runtime_image.strip():
         raise click.UsageError("--runtime-image needs an image name")
-    selected, ignored = _names(select), _names(ignore)
+    selected, ignored = names(select), names(ignore)
     if not dump:
         unknown = check_rule_names((selected or ()) + (ignored or ()))
         if unknown is not None:

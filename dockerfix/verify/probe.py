@@ -1,0 +1,134 @@
+"""Observing a running container: its TCP ports, its HTTP answers, the user it runs as.
+
+Probes only ever connect to 127.0.0.1: engines publish ports on loopback alone, and the
+buildah engine runs the container in a network namespace of its own.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import time
+
+from dockerfix.record import Record
+
+#: how much of a body or an output is kept for comparison and reports
+MAX_KEPT = 64 * 1024
+
+
+class HttpAnswer(Record):
+    """What one HTTP GET got: the status (0 when no HTTP answer came) and the body."""
+
+    path: str
+    status: int
+    body: bytes = b""
+    error: str | None = None
+
+    def as_dict(self) -> dict[str, object]:
+        """A plain dict for JSON (the body shortened and decoded)."""
+        return {
+            "path": self.path,
+            "status": self.status,
+            "body": self.body[:2000].decode("utf-8", errors="replace"),
+            "error": self.error,
+        }
+
+
+def wait_for_port(
+    port: int, deadline: float, alive: object = None, host: str = "127.0.0.1"
+) -> bool:
+    """True once a TCP connection to ``host:port`` succeeds before ``deadline``.
+
+    ``alive`` (a callable returning False once the container is gone) stops the wait early.
+    """
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection((host, port), timeout=0.5):
+                return True
+        except OSError:
+            pass
+        if callable(alive) and not alive():
+            return False
+        time.sleep(0.1)
+    return False
+
+
+def http_get(port: int, path: str, timeout: float = 5.0, host: str = "127.0.0.1") -> HttpAnswer:
+    """GET ``path`` from ``host:port`` (plain HTTP/1.1, no redirects followed)."""
+    import http.client
+
+    conn = http.client.HTTPConnection(host, port, timeout=timeout)
+    try:
+        conn.request("GET", path, headers={"User-Agent": "dockerfix-verify"})
+        response = conn.getresponse()
+        body = response.read(MAX_KEPT)
+        return HttpAnswer(path, response.status, body)
+    except (OSError, http.client.HTTPException) as exc:
+        return HttpAnswer(path, 0, b"", f"{type(exc).__name__}: {exc}")
+    finally:
+        conn.close()
+
+
+def uid_of(pid: int) -> int | None:
+    """The effective uid of process ``pid`` (from ``/proc``), or None."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii", errors="replace") as fh:
+            for line in fh:
+                if line.startswith("Uid:"):
+                    return int(line.split()[2])
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
+def _children(pid: int) -> list[int]:
+    found: list[int] = []
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return found
+    for task in tasks:
+        try:
+            with open(f"/proc/{pid}/task/{task}/children", encoding="ascii") as fh:
+                found.extend(int(p) for p in fh.read().split())
+        except (OSError, ValueError):
+            continue
+    return found
+
+
+def _root_of(pid: int) -> str | None:
+    try:
+        return os.readlink(f"/proc/{pid}/root")
+    except OSError:
+        return None
+
+
+def container_process(pid: int) -> int | None:
+    """The first process below ``pid`` whose root is not the host's: the container's program.
+
+    A chroot-isolated engine (buildah's ``--isolation chroot``) runs the container as a
+    descendant of the ``buildah run`` process, inside the image's root folder.
+    """
+    queue = [pid]
+    seen: set[int] = set()
+    while queue:
+        current = queue.pop(0)
+        if current in seen:
+            continue
+        seen.add(current)
+        if current != pid and _root_of(current) not in (None, "/"):
+            return current
+        queue.extend(_children(current))
+    return None
+
+
+def loopback_up() -> None:
+    """Bring up ``lo`` in this process's network namespace (a new one starts with it down)."""
+    import fcntl
+    import struct
+
+    siocgifflags, siocsifflags, iff_up = 0x8913, 0x8914, 0x1
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        request = struct.pack("16sH14x", b"lo", 0)
+        flags = struct.unpack("16sH14x", fcntl.ioctl(sock.fileno(), siocgifflags, request))[1]
+        fcntl.ioctl(sock.fileno(), siocsifflags, struct.pack("16sH14x", b"lo", flags | iff_up))

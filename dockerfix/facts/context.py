@@ -36,6 +36,7 @@ from dockerfix.facts.gosource import (
     go_dir_ok,
     scan_go,
 )
+from dockerfix.facts.program import Write, executed_programs, root_reasons, writes
 from dockerfix.facts.runtime import RuntimeFile, runtime_reads, tz_tls
 from dockerfix.facts.walk import read_text, walk_context
 
@@ -65,6 +66,8 @@ class BuildContext:
     e.g. ``templates/*.html`` gives ``templates``), minus what ``//go:embed`` embeds;
     ``unresolved_runtime_files`` the relative paths it opens that do not exist in the
     context (created at run time, or mounted). ``files`` lists the files seen by the walk.
+    ``executed_programs``, ``writes`` and ``root_reasons`` are what ``facts.program`` finds:
+    the programs it starts, the places it writes, and why it would need root.
     """
 
     __slots__ = (
@@ -76,6 +79,7 @@ class BuildContext:
         "dockerignore_files",
         "embed_patterns",
         "embeds_tzdata",
+        "executed_programs",
         "files",
         "gitignore_lines",
         "go_mod",
@@ -87,6 +91,7 @@ class BuildContext:
         "has_vendor",
         "main_package_dirs",
         "notes",
+        "root_reasons",
         "runtime_files",
         "timezone_reasons",
         "tls_reasons",
@@ -95,6 +100,7 @@ class BuildContext:
         "uses_timezones",
         "uses_tls_or_https",
         "vendor_dir_exists",
+        "writes",
     )
 
     def __init__(
@@ -125,6 +131,9 @@ class BuildContext:
         dirs: list[str] | None = None,
         truncated: bool = False,
         notes: list[str] | None = None,
+        executed_programs: list[str] | None = None,
+        writes: list[Write] | None = None,
+        root_reasons: list[str] | None = None,
     ) -> None:
         self.directory = directory
         self.go_mod = go_mod
@@ -158,6 +167,9 @@ class BuildContext:
         self.dirs: list[str] = [] if dirs is None else dirs
         self.truncated = truncated
         self.notes: list[str] = [] if notes is None else notes
+        self.executed_programs: list[str] = [] if executed_programs is None else executed_programs
+        self.writes: list[Write] = [] if writes is None else writes
+        self.root_reasons: list[str] = [] if root_reasons is None else root_reasons
         #: answers computed from these facts, kept by whoever computes them (not compared)
         self.derived: dict[object, object] = {}
 
@@ -285,6 +297,9 @@ def analyze_context(directory: str | os.PathLike[str]) -> BuildContext:
         dirs=sorted(walk.dirs),
         truncated=walk.truncated,
         notes=walk.notes,
+        executed_programs=executed_programs(sources),
+        writes=writes(sources),
+        root_reasons=root_reasons(sources, used_mods),
     )
 
 

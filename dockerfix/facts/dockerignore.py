@@ -304,6 +304,7 @@ def build_dockerignore(
     context: BuildContext | None,
     copy_sources: Sequence[str],
     embed_patterns: Sequence[tuple[str, str]] = (),
+    keep_git: str | None = None,
 ) -> str:
     """The text of a ``.dockerignore`` for a Go build context. Deterministic.
 
@@ -311,14 +312,15 @@ def build_dockerignore(
     needs are protected then); ``copy_sources`` the context paths the Dockerfile's
     ``COPY``/``ADD`` instructions read (as written; ``$VAR`` parts count as wildcards);
     ``embed_patterns`` extra ``(Go file directory, pattern)`` pairs, added to the context's.
+    ``keep_git`` says why the build needs ``.git`` (then it is not excluded).
     The text is kept with the context (the pipeline asks again in each round and check).
     """
     if context is None:
-        return _build(None, copy_sources, embed_patterns)
-    key = ("dockerignore", tuple(copy_sources), tuple(embed_patterns))
+        return _build(None, copy_sources, embed_patterns, keep_git)
+    key = ("dockerignore", tuple(copy_sources), tuple(embed_patterns), keep_git)
     text = context.derived.get(key)
     if not isinstance(text, str):
-        text = context.derived[key] = _build(context, copy_sources, embed_patterns)
+        text = context.derived[key] = _build(context, copy_sources, embed_patterns, keep_git)
     return text
 
 
@@ -326,6 +328,7 @@ def _build(
     context: BuildContext | None,
     copy_sources: Sequence[str],
     embed_patterns: Sequence[tuple[str, str]],
+    keep_git: str | None = None,
 ) -> str:
     embeds = list(dict.fromkeys([*(context.embed_patterns if context else []), *embed_patterns]))
     needs = list({n.pattern: n for n in reversed(_needs(context, copy_sources, embeds))}.values())
@@ -345,6 +348,9 @@ def _build(
         body: list[str] = []
         for pattern in group.patterns:
             cleaned = _clean(pattern)
+            if cleaned == ".git" and keep_git is not None:
+                body.append(f"# .git not excluded: needed ({keep_git})")
+                continue
             excluded = [e for e in entries if pattern_matches(cleaned, e)]
             hits = [n for n in needs if _conflicts(cleaned, n, excluded)]
             if (

@@ -173,6 +173,27 @@ class GoSource:
         return value
 
 
+def call_args(blank: str, open_paren: int) -> list[tuple[int, int]]:
+    """Spans of the top-level arguments of the call whose ``(`` is at ``open_paren``."""
+    spans: list[tuple[int, int]] = []
+    depth = 0
+    start = open_paren + 1
+    for i in range(open_paren, min(len(blank), open_paren + 4000)):
+        c = blank[i]
+        if c in "([{":
+            depth += 1
+        elif c in ")]}":
+            depth -= 1
+            if depth == 0:
+                if blank[start:i].strip():
+                    spans.append((start, i))
+                return spans
+        elif c == "," and depth == 1:
+            spans.append((start, i))
+            start = i + 1
+    return spans
+
+
 def _default_local_name(path: str) -> str:
     """The name a package is used by when imported without a name (last path element)."""
     last = path.rstrip("/").rpartition("/")[2]

@@ -8,7 +8,7 @@ import posixpath
 import re
 
 from dockerfix.facts.gomodule import GoMod
-from dockerfix.facts.gosource import GoSource, embed_target, literal_prefix
+from dockerfix.facts.gosource import GoSource, call_args, embed_target, literal_prefix
 from dockerfix.facts.walk import inside
 from dockerfix.record import Record
 
@@ -71,27 +71,6 @@ _CALLS: tuple[_Call, ...] = (
 )
 
 
-def call_args(blank: str, open_paren: int) -> list[tuple[int, int]]:
-    """Spans of the top-level arguments of the call whose ``(`` is at ``open_paren``."""
-    spans: list[tuple[int, int]] = []
-    depth = 0
-    start = open_paren + 1
-    for i in range(open_paren, min(len(blank), open_paren + 4000)):
-        c = blank[i]
-        if c in "([{":
-            depth += 1
-        elif c in ")]}":
-            depth -= 1
-            if depth == 0:
-                if blank[start:i].strip():
-                    spans.append((start, i))
-                return spans
-        elif c == "," and depth == 1:
-            spans.append((start, i))
-            start = i + 1
-    return spans
-
-
 def _relative_path(value: str) -> str | None:
     """A clean context-relative path from a literal, or None when it is not one."""
     v = value.strip()
@@ -105,6 +84,29 @@ def _relative_path(value: str) -> str | None:
     if norm == ".." or norm.startswith("../"):
         return None
     return norm
+
+
+def _names_a_file(value: str) -> bool:
+    """A literal that looks like a relative file path: ``a/b`` or ``name.ext``, no spaces."""
+    if not value or len(value) > 200 or (value[0] in "/.-~" and not value.startswith("./")):
+        return False
+    if any(c in value for c in " \t\n:*?$%{}<>|,;=@#"):
+        return False
+    stem = value.rstrip("/").rpartition("/")[2]
+    return "/" in value.strip("/") or ("." in stem[1:] and not stem.endswith("."))
+
+
+_PROJECT_FILES = ("go.mod", "go.sum", "go.work", "go.work.sum", "Makefile", ".dockerignore")
+
+
+def _is_go_project_file(rel: str) -> bool:
+    name = posixpath.basename(rel)
+    return (
+        name.endswith(".go")
+        or name in _PROJECT_FILES
+        or name.startswith(("Dockerfile", "Containerfile"))
+        or rel.split("/", 1)[0] in ("vendor", ".git")
+    )
 
 
 def _exists(root: str, entries: frozenset[str], rel: str) -> bool:
@@ -147,6 +149,7 @@ def runtime_reads(
 ) -> tuple[list[RuntimeFile], list[RuntimeFile]]:
     found: dict[str, str] = {}
     missing: dict[str, str] = {}
+    go_dirs = {s.directory for s in sources} | {"."}
     embedded = {literal_prefix(embed_target(d, p)) for d, p in embeds} - {"."}
 
     def is_embedded(rel: str) -> bool:
@@ -226,6 +229,17 @@ def runtime_reads(
         for off, value in src.strings.items():
             if value.startswith("file://"):
                 note(value, f'"{value}" in {src.rel}:{src.line_of(off)}', src)
+            elif _names_a_file(value) and value not in src.aliases:
+                # a constant, a flag's default, a Join part: any literal naming a file
+                # of the context (not Go code) may be opened at run time
+                rel = _relative_path(value)
+                if rel is None or is_embedded(rel) or rel in go_dirs:
+                    continue
+                for base in ("", _module_root_of(src.directory, mod_dirs)):
+                    cand = posixpath.normpath(posixpath.join(base, rel)) if base else rel
+                    if _exists(root, entries, cand) and not _is_go_project_file(cand):
+                        found.setdefault(cand, f'"{value}" in {src.rel}:{src.line_of(off)}')
+                        break
     # a directory already covers what is below it
     kept = {p: r for p, r in found.items() if not any(p.startswith(q + "/") for q in found)}
     runtime = [RuntimeFile(p, r) for p, r in sorted(kept.items())]

@@ -185,8 +185,11 @@ def _program(side: Side) -> str | None:
     return words[0] if words and len(words[0]) > 1 else None
 
 
-def _without_program(data: bytes, program: str | None) -> bytes:
-    return data.replace(program.encode(), b"$0") if program else data
+def _without_programs(data: bytes, programs: list[str]) -> bytes:
+    """``data`` with each program path (longest first) written ``$0``."""
+    for program in programs:
+        data = data.replace(program.encode(), b"$0")
+    return data
 
 
 def _compare_answers(old: RunResult, new: RunResult) -> Verdict:
@@ -215,6 +218,11 @@ def _status(answer: HttpAnswer) -> str:
 def _compare_exits(
     old: RunResult, new: RunResult, old_program: str | None, new_program: str | None
 ) -> Verdict:
+    if old.exit_code is None and new.exit_code is None:
+        # both still running at the time limit: both started; there is no port to probe
+        return Verdict(
+            VERIFIED, f"both still running after {old.seconds:.0f} s (no port to probe)"
+        )
     if old.exit_code != new.exit_code:
         tail = _tail(new.stderr) or _tail(new.stdout)
         return Verdict(
@@ -223,8 +231,9 @@ def _compare_exits(
             + (f": {tail}" if tail else ""),
         )
     # the split may move the binary (/app/main -> /main): a usage message names it
-    before = [_without_program(d, old_program) for d in (old.stdout, old.stderr)]
-    after = [_without_program(d, new_program) for d in (new.stdout, new.stderr)]
+    programs = sorted({p for p in (old_program, new_program) if p}, key=len, reverse=True)
+    before = [_without_programs(d, programs) for d in (old.stdout, old.stderr)]
+    after = [_without_programs(d, programs) for d in (new.stdout, new.stderr)]
     if old.deterministic and before != after:
         return Verdict(REGRESSION, "the output differs after the fix")
     same = "same output" if old.deterministic else "output varies from run to run"

@@ -56,10 +56,10 @@ def run_once(command: list[str], timeout: float) -> RunResult:
         uid = None
         deadline = start + timeout
         while proc.poll() is None and time.monotonic() < deadline:
-            if uid is None:
-                child = probe.container_process(proc.pid)
-                uid = probe.uid_of(child) if child else None
-            time.sleep(0.02)
+            child = probe.container_process(proc.pid)
+            seen = probe.uid_of(child) if child else None
+            uid = seen if seen is not None else uid
+            time.sleep(0.01)
         timed_out = proc.poll() is None
         _stop(proc)
         seconds = time.monotonic() - start
@@ -165,7 +165,7 @@ def main() -> int:
         result = serve(command, spec["ports"], spec["paths"], timeout, bool(spec["repeat"]))
     else:
         result = run_once(command, timeout)
-        if bool(spec["repeat"]) and result.exit_code is not None:
+        if bool(spec["repeat"]) and result.exit_code is not None:  # not after a time-out
             again = run_once(command, timeout)
             same = (again.exit_code, again.stdout, again.stderr) == (
                 result.exit_code, result.stdout, result.stderr

@@ -103,12 +103,27 @@ def _root_of(pid: int) -> str | None:
         return None
 
 
+def _exe_of(pid: int) -> str | None:
+    try:
+        return os.readlink(f"/proc/{pid}/exe")
+    except OSError:
+        return None
+
+
+def _is_program(exe: str | None, engine: str | None) -> bool:
+    return exe is not None and exe != engine and not exe.startswith("/memfd:")
+
+
 def container_process(pid: int) -> int | None:
-    """The first process below ``pid`` whose root is not the host's: the container's program.
+    """The first process below ``pid`` that is the container's program, or None.
 
     A chroot-isolated engine (buildah's ``--isolation chroot``) runs the container as a
-    descendant of the ``buildah run`` process, inside the image's root folder.
+    descendant of the ``buildah run`` process (``pid``), inside the image's root folder;
+    the engine's own helpers on the way (the same executable as ``pid``, or one it runs
+    from memory, ``/memfd:buildah-chroot-exec``), which may still be root before they become
+    the program, are passed over.
     """
+    engine = _exe_of(pid)
     queue = [pid]
     seen: set[int] = set()
     while queue:
@@ -116,7 +131,11 @@ def container_process(pid: int) -> int | None:
         if current in seen:
             continue
         seen.add(current)
-        if current != pid and _root_of(current) not in (None, "/"):
+        if (
+            current != pid
+            and _root_of(current) not in (None, "/")
+            and _is_program(_exe_of(current), engine)
+        ):
             return current
         queue.extend(_children(current))
     return None

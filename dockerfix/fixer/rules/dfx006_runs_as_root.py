@@ -12,6 +12,10 @@ from dockerfix.fixer.base import Invalid, Rule, RuleContext, Valid
 from dockerfix.fixer.style import new_instruction
 from dockerfix.record import Record
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from dockerfix.facts.context import BuildContext
+
 NONROOT_USER = "65532:65532"
 
 # Images that run as root unless told otherwise and set up no user of their own, so that a
@@ -297,7 +301,7 @@ class RunsAsRoot(Rule):
         ):
             return tree  # nothing to run: an artefact stage for `docker build --output`
 
-        blockers = self._blockers(tree, stages_chain, image, env, last_user)
+        blockers = self._blockers(tree, stages_chain, image, env, ctx.build_context)
         if blockers:
             ctx.report(
                 blockers[0].node,
@@ -331,10 +335,11 @@ class RunsAsRoot(Rule):
         stages_chain: list[cst.Stage],
         image: str,
         env: dict[str, str],
-        last_user: cst.Instruction | None,
+        context: BuildContext | None,
     ) -> list[_Blocker]:
         out: list[_Blocker] = []
         final = stages_chain[0]
+        out += _program_blockers(final.from_, context)
         instructions = [i for st in reversed(stages_chain) for i in st.instructions]
         if not _image_known_root(image):
             out.append(
@@ -432,6 +437,34 @@ class RunsAsRoot(Rule):
                         )
                     )
         return out
+
+
+def _program_blockers(anchor: cst.Instruction, context: BuildContext | None) -> list[_Blocker]:
+    """What the program's source says against a non-root user: root-only work, writes."""
+    if context is None:
+        return []
+    from dockerfix.facts.program import needs_writable
+
+    out = [
+        _Blocker(
+            anchor,
+            f"{reason}; run it as root on purpose, or change it, then add USER {NONROOT_USER}",
+        )
+        for reason in context.root_reasons
+    ]
+    written = [w for w in context.writes if needs_writable(w)]
+    if written:
+        shown = ", ".join(f"{w.path} ({w.reason})" for w in written[:3])
+        out.append(
+            _Blocker(
+                anchor,
+                f"the program writes {shown}, which a non-root user cannot write in a folder "
+                "the image creates owned by root; make it writable to "
+                f"{NONROOT_USER} (COPY --chown={NONROOT_USER} of the folder from the builder), "
+                f"then add USER {NONROOT_USER}",
+            )
+        )
+    return out
 
 
 def _last(items: list[cst.Instruction], name: str) -> cst.Instruction | None:

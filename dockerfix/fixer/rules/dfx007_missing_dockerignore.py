@@ -207,7 +207,11 @@ class MissingDockerignore(Rule):
                 ),
             )
             return tree
-        ctx.create_file(".dockerignore", dockerignore.build_dockerignore(context, sources))
+        from dockerfix.facts.vcs import git_reason
+
+        keep_git = git_reason(tree, context)
+        text = dockerignore.build_dockerignore(context, sources, keep_git=keep_git)
+        ctx.create_file(".dockerignore", text)
         ctx.report(
             first,
             "no .dockerignore in the build context; adding .dockerignore (keeps .git, "

@@ -94,6 +94,7 @@ def plan_split(tree: cst.Dockerfile, ctx: RuleContext, stage: cst.Stage) -> Plan
     builder_name = stage.name or "builder"
     lines = _runtime_header(candidate, builder_name, binary, runtime_binary, runtime_dir)
     lines += [copy_line(builder_name, src, dst) for src, dst in file_copies]
+    lines += [copy_line(builder_name, dst, dst) for dst in files.absolute_copies(cwd)]
     lines += files.system_files(builder_name)
     moves.map_healthchecks(groups, binary, runtime_binary, cwd)
     lines += needed_args(candidate, groups)
@@ -130,6 +131,14 @@ def _check_stage(candidate: Candidate) -> None:
             f"the builder image {candidate.image} is a Windows image and the runtime images "
             "dockerfix uses are Linux-only; split by hand with a Windows runtime image "
             "(e.g. nanoserver)",
+        )
+    bc = candidate.bc
+    if bc is not None and bc.executed_programs:
+        shown = ", ".join(bc.executed_programs[:3])
+        raise Blocked(
+            candidate.from_,
+            f"the program runs {shown}; {candidate.runtime} has no programs (not even a "
+            "shell) for it to run: split by hand onto a runtime image that has them",
         )
     for ins in candidate.stage.instructions:
         if ins.name == "ONBUILD":

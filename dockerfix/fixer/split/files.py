@@ -15,9 +15,14 @@ import re
 from dockerfix import cst
 from dockerfix.facts import gofacts, shellwords
 from dockerfix.facts.dockerignore import is_excluded
+from dockerfix.facts.runtime import RuntimeFile
 from dockerfix.fixer.split import steps
 from dockerfix.fixer.split.candidate import Blocked, Candidate
 from dockerfix.fixer.style import exec_form
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from dockerfix.facts.context import BuildContext
 
 __all__ = ["RuntimeFiles", "copy_line"]
 
@@ -61,7 +66,7 @@ class RuntimeFiles:
         copies: list[tuple[str, str]] = []
         shown: list[str] = []
         missing: list[str] = []
-        for item in bc.runtime_files:
+        for item in [*bc.runtime_files, *self._named_by_dockerfile()]:
             if cwd is None:
                 raise Blocked(
                     self.candidate.from_,
@@ -91,6 +96,64 @@ class RuntimeFiles:
                 "check by hand"
             )
         return copies
+
+    def _named_by_dockerfile(self) -> list[RuntimeFile]:
+        """Context files named by relative path in ENV values or the start command."""
+        bc = self.candidate.bc
+        assert bc is not None
+        out: list[RuntimeFile] = []
+        for ins in self.candidate.stage.instructions:
+            if ins.name == "ENV":
+                words = [ins.args[k + 1] for k in range(0, len(ins.args) - 2, 3)]
+            elif ins.name in ("CMD", "ENTRYPOINT"):
+                words = list(ins.args[1:]) if ins.is_exec_form else []
+            else:
+                continue
+            for word in words:
+                value = word.strip("'\"").partition("=")[2] or word.strip("'\"")
+                rel = posixpath.normpath(value) if value and not value.startswith("/") else None
+                known = {f.path for f in bc.runtime_files}
+                if rel and not rel.startswith("..") and rel not in (".", *known) and bc.exists(rel):
+                    out.append(RuntimeFile(rel, f"named by {ins.name} {value}"))
+        return out
+
+    def absolute_copies(self, cwd: str | None) -> list[str]:
+        """Where files the Dockerfile copies from the context outside the working directory
+        (``COPY app.conf /etc/app/app.conf``) land: the runtime stage keeps them there.
+
+        Copies of Go sources (``.``, ``*.go``, ``go.mod``, package folders, globs) are the
+        build's input, not the program's; copies that move to the runtime stage anyway
+        (after the build) are not repeated.
+        """
+        bc = self.candidate.bc
+        later = self.candidate.stage.instructions[self.candidate.last_build_index + 1 :]
+        out: list[str] = []
+        for ins, sources, dest in self._context_copies():
+            if any(ins is x for x in later) or ins.name != "COPY":
+                continue
+            if cwd is not None and (dest == cwd or dest.startswith(cwd.rstrip("/") + "/")):
+                continue
+            if any(self._is_source(s, bc) for s in sources):
+                continue
+            out.append(dest)
+        if out:
+            self.candidate.notes.append(
+                f"the Dockerfile puts {', '.join(out)} in the image: copied into the runtime "
+                "stage at the same place"
+            )
+        return list(dict.fromkeys(out))
+
+    @staticmethod
+    def _is_source(source: str, bc: BuildContext | None) -> bool:
+        src = posixpath.normpath(source.lstrip("/") or ".")
+        name = posixpath.basename(src)
+        if src == "." or re.search(r"[*?\[$]", src) or name.endswith(".go"):
+            return True
+        if name in ("go.mod", "go.sum", "go.work", "vendor"):
+            return True
+        if bc is None:
+            return True  # unknown: assume it is source, copy nothing more
+        return any(d == src or d.startswith(src + "/") for d in bc.go_package_dirs)
 
     def _ignored(self, rel: str) -> bool:
         """True when the context's ``.dockerignore`` leaves ``rel`` out of the build."""

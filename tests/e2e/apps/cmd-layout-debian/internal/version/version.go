@@ -1,0 +1,4 @@
+package version
+
+// Version is stamped at build time.
+var Version = "dev"

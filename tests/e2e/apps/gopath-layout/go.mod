@@ -1,0 +1,3 @@
+module github.com/acme/legacy
+
+go 1.22

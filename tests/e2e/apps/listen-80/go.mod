@@ -1,0 +1,3 @@
+module example.com/web80
+
+go 1.22

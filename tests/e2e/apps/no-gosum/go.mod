@@ -1,0 +1,3 @@
+module example.com/nosum
+
+go 1.22

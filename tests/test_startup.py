@@ -113,6 +113,7 @@ def test_stdin_fix_imports_no_rich_and_no_lark(tmp_path: Path, warm_cache: Path)
     assert code == 0
     assert "dockerfix.fixer.rules" in modules
     assert _loaded(modules, *HEAVY, "click", "dockerfix.cli.terminal", "dockerfix.discovery") == []
+    assert _loaded(modules, "dockerfix.verify", "dockerfix.server", "dockerfix.cli.verify") == []
     # each costs milliseconds an editor pays on every save: dataclasses (~1 ms per class,
     # and it imports inspect), typing (~3 ms; records are dockerfix.record.Record, not
     # NamedTuple), pkgutil (imports inspect), pickle, json, pathlib (with urllib.parse);
@@ -157,6 +158,7 @@ def test_bulk_check_without_a_terminal_imports_no_rich(tmp_path: Path, warm_cach
     code, modules, _ = modules_of(["--check", "."], tmp_path, warm_cache)
     assert code == 1
     assert _loaded(modules, *HEAVY) == []
+    assert _loaded(modules, "dockerfix.verify", "dockerfix.server", "dockerfix.cli.verify") == []
 
 
 # -- the grammar cache under the command line ----------------------------------------------

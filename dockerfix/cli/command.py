@@ -12,6 +12,10 @@ from dockerfix import __version__
 from dockerfix.cli import runs
 from dockerfix.cli.settings import FORMATS, Invocation, validate
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from dockerfix.runner import Overrides
+
 EPILOG = """\b
 Examples:
   dockerfix .                            report what would change (exit 1 if anything)
@@ -108,6 +112,17 @@ class _RuntimeImageOption(click.Option):
 @click.option(
     "--exit-zero", is_flag=True, help="Exit 0 even when changes are found (not on errors)."
 )
+@click.option(
+    "--verify",
+    is_flag=True,
+    help="With --write: write only the files whose fix verified (see `dockerfix verify`).",
+)
+@click.option(
+    "--engine",
+    type=click.Choice(("auto", "docker", "podman", "buildah")),
+    default="auto",
+    help="Container engine of --verify.  [default: auto]",
+)
 @click.option("--list-rules", is_flag=True, help="List the rules and exit.")
 @click.option("--explain", metavar="RULE", help="Print a rule's documentation and exit.")
 @click.version_option(
@@ -130,6 +145,8 @@ def main(
     quiet: bool,
     verbose: bool,
     exit_zero: bool,
+    verify: bool,
+    engine: str,
     list_rules: bool,
     explain: str | None,
 ) -> None:
@@ -150,6 +167,10 @@ def main(
             ctx.exit(2)
         runs.write(text or "")
         ctx.exit(0)
+    if verify and not write:
+        raise click.UsageError("--verify goes with --write (or run `dockerfix verify`)")
+    if verify and output_format not in ("text", "json"):
+        raise click.UsageError("--verify reports as text or json")
     mode, overrides = validate(
         paths,
         diff=diff,
@@ -165,6 +186,8 @@ def main(
         quiet=quiet,
         verbose=verbose,
     )
+    if verify:
+        ctx.exit(_write_verified(paths, overrides, engine, output_format, color, quiet, verbose))
     code = runs.execute(
         Invocation(
             paths,
@@ -181,3 +204,23 @@ def main(
         )
     )
     ctx.exit(code)
+
+
+def _write_verified(
+    paths: tuple[str, ...],
+    overrides: Overrides,
+    engine: str,
+    output_format: str,
+    color: bool | None,
+    quiet: bool,
+    verbose: bool,
+) -> int:
+    """``--write --verify``: ``dockerfix verify --write`` with the engine's defaults."""
+    from dockerfix.cli.verify import VerifyRequest, verify_paths
+    from dockerfix.verify.engines import BuildOptions, RunOptions
+
+    request = VerifyRequest(
+        paths, overrides, engine, BuildOptions(), RunOptions(), write=True,
+        output_format=output_format, color=color, quiet=quiet, verbose=verbose,
+    )  # fmt: skip
+    return verify_paths(request)

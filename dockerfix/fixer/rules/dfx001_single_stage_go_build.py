@@ -77,12 +77,19 @@ class SingleStageGoBuild(Rule):
       binary-only ones such as ``chmod +x`` of the binary), packages installed
       that are not build tools, directories created for run time, a ``VOLUME``
       the build writes to, a named ``USER`` the runtime image does not have,
-      ``ONBUILD``, ``SHELL``, Windows images, other base images than golang.
+      ``ONBUILD``, ``SHELL``, Windows images, other base images than golang;
+    * the program runs other programs (``os/exec`` with a literal name such as
+      ``git``, ``sh`` or ``ffmpeg``, or a name it computes): the runtime image
+      has none of them.
 
-    When the build context is unknown, files the program reads at run time
-    cannot be checked; the diagnostic says so. The runtime image differs from
-    the builder: anything else the program expects to find (programs it
-    executes, files written by ``RUN`` before the build) is not there.
+    Files the program reads at run time are copied into the runtime stage at
+    the same paths, with the builder's ``WORKDIR`` kept: the paths its source
+    names (in the calls that open files, flag defaults, constants, ``Join``s of
+    literals, any literal naming a file of the context), the relative paths in
+    ``ENV`` values and the start command, and the files the Dockerfile copies to
+    absolute places (``COPY app.conf /etc/app/app.conf``). When the build
+    context is unknown, they cannot be checked; the diagnostic says so. Files
+    written by ``RUN`` before the build are not there.
 
     ## Example
     ```dockerfile

@@ -164,10 +164,17 @@ class RunsAsRoot(Rule):
     * the base image is not a well-known one that runs as root by default (it may create
       and use a user of its own);
     * the file is a single-stage build on the Go toolchain image (DFX001 splits it first and
-      the new runtime stage gets the ``USER``), or the final stage builds Go itself.
+      the new runtime stage gets the ``USER``), or the final stage builds Go itself;
+    * the program's source (in the build context) writes a file or folder by a relative
+      path, or an absolute one outside ``/tmp`` (``os.WriteFile``, ``os.Create``,
+      ``os.MkdirAll``, ``OpenFile`` with ``O_CREATE``, SQLite/bolt/badger databases, log
+      files): the folders the image creates are root's;
+    * it needs root: it talks to the Docker/containerd/CRI socket (go.mod requires such a
+      client), listens on a literal port below 1024 in its code, opens raw sockets, mounts
+      or chroots.
 
-    A program that writes into its ``WORKDIR`` or into directories copied without
-    ``--chown`` fails as a non-root user: give those directories
+    A program that writes by a path it is given at run time, into directories copied
+    without ``--chown``, fails as a non-root user: give those directories
     ``--chown=65532:65532`` (a ``USER`` set from a build argument or variable is taken as
     deliberate and left alone).
 

@@ -127,7 +127,9 @@ class MissingDockerignore(Rule):
     Nothing the Dockerfile copies, mounts or embeds is excluded: a pattern that would hit a
     needed file is dropped or followed by a ``!`` re-include. A ``COPY . .`` build that
     relied on an excluded file it did not name (a Markdown file read at run time by a path
-    the analysis did not see) would lose it; review the generated file.
+    the analysis did not see) would lose it; review the generated file. ``.git`` is kept
+    when a ``RUN`` calls git (``git describe`` for a version), directly or in a Makefile or
+    shell script of the context that it runs.
 
     Not applied when the Dockerfile's folder is probably not the build context (none of the
     files it copies is there, as with ``docker build -f build/Dockerfile .``): a

@@ -291,7 +291,8 @@ class GoModCopiedWithSource(Rule):
     destination is not the working directory the download runs there:
     ``RUN cd <dest> && go mod download``. When the build context is
     known and has no ``go.sum``, only ``go.mod`` is copied; when it is unknown,
-    ``go.sum`` is assumed to exist, and the message says so.
+    ``go.sum*`` is copied (a module without dependencies has no ``go.sum``, and the glob
+    copies nothing then), and the message says so.
 
     ## Why is this bad?
     Docker reuses a layer only while everything it depends on is unchanged.
@@ -351,7 +352,7 @@ class GoModCopiedWithSource(Rule):
         Invalid(
             "FROM golang:1.23\nWORKDIR /src\nCOPY . .\nRUN go build -o /app .\n",
             expected=(
-                "FROM golang:1.23\nWORKDIR /src\nCOPY go.mod go.sum ./\nRUN go mod download\n"
+                "FROM golang:1.23\nWORKDIR /src\nCOPY go.mod go.sum* ./\nRUN go mod download\n"
                 "COPY . .\nRUN go build -o /app .\n"
             ),
         ),
@@ -359,7 +360,7 @@ class GoModCopiedWithSource(Rule):
             "FROM golang:1.23\nWORKDIR /src\nCOPY --chown=app --link . .\n"
             "RUN go mod download -x\nRUN go build -o /app .\n",
             expected=(
-                "FROM golang:1.23\nWORKDIR /src\nCOPY --chown=app --link go.mod go.sum ./\n"
+                "FROM golang:1.23\nWORKDIR /src\nCOPY --chown=app --link go.mod go.sum* ./\n"
                 "RUN go mod download -x\nCOPY --chown=app --link . .\n"
                 "RUN go build -o /app .\n"
             ),
@@ -437,10 +438,15 @@ class GoModCopiedWithSource(Rule):
             )
         notes: list[str] = []
         with_sum = True
+        sum_source = "go.sum"
         if context is None:
+            # a module without dependencies has no go.sum: the glob copies it only if it is
+            # there (BuildKit, buildah and podman accept a glob that matches nothing beside
+            # a source that exists)
+            sum_source = "go.sum*"
             notes.append(
-                "the build context is unknown: assuming go.mod and go.sum sit next to the "
-                "Dockerfile"
+                "the build context is unknown: go.mod is assumed next to the Dockerfile, "
+                "and go.sum* copies go.sum where there is one"
             )
         else:
             if context.go_mod is None:
@@ -501,7 +507,7 @@ class GoModCopiedWithSource(Rule):
             for raw, flag in zip(copy.parsed.flags, copy.flags, strict=True)
             if flag.name in _SHARED_COPY_FLAGS
         ]
-        sources = ["go.mod", "go.sum"] if with_sum else ["go.mod"]
+        sources = ["go.mod", sum_source] if with_sum else ["go.mod"]
         if copy.is_exec_form or re.search(r"[\s'\"]", mod_dest):
             spec = exec_form([*sources, mod_dest])
         else:

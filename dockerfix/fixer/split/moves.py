@@ -13,7 +13,7 @@ import posixpath
 import re
 
 from dockerfix import cst
-from dockerfix.facts import gofacts
+from dockerfix.facts import gofacts, shellwords
 from dockerfix.facts.buildsteps import leading_comments
 from dockerfix.fixer.split.candidate import Blocked, Candidate, shown
 from dockerfix.fixer.split.plan import Group
@@ -204,14 +204,22 @@ class MovedInstructions:
             args = ins.args
             if args and args[0].upper() == "NONE":
                 continue
-            if not ins.is_exec_form:
-                raise Blocked(
-                    ins,
-                    "the HEALTHCHECK runs through a shell, which distroless/scratch images "
-                    "lack; use an exec-form check that runs the binary (e.g. a `health` "
-                    "subcommand), or an orchestrator probe, then split",
+            if ins.is_exec_form:
+                argv = list(args[1:])
+            else:
+                # a shell-form check with no shell feature is a plain command: exec form
+                words = shellwords.split_words(" ".join(args[1:])) if len(args) > 1 else None
+                if words is None:
+                    raise Blocked(
+                        ins,
+                        "the HEALTHCHECK needs a shell (which distroless/scratch images "
+                        "lack) for what it runs; use an exec-form check that runs the binary "
+                        "(e.g. a `health` subcommand), or an orchestrator probe, then split",
+                    )
+                argv = words
+                self.candidate.notes.append(
+                    "the shell-form HEALTHCHECK needs no shell: it becomes exec form"
                 )
-            argv = list(args[1:])
             if not argv:
                 raise Blocked(ins, "the HEALTHCHECK has no command")
             prog = basename(argv[0])

@@ -1,6 +1,6 @@
 FROM golang:1.22
 WORKDIR /src
-COPY go.mod go.sum ./
+COPY go.mod go.sum* ./
 RUN go mod download
 # copy our sources into the builder image
 COPY . .

@@ -1,5 +1,5 @@
 FROM golang:1.22 AS deps
 WORKDIR /src
-COPY go.mod go.sum ./
+COPY go.mod go.sum* ./
 RUN go mod download
 COPY . .

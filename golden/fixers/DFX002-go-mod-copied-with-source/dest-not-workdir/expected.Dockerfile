@@ -1,5 +1,5 @@
 FROM golang:1.22
-COPY go.mod go.sum /src/
+COPY go.mod go.sum* /src/
 RUN cd /src && go mod download
 COPY . /src
 WORKDIR /src

@@ -1,7 +1,7 @@
 # escape=`
 FROM golang:1.22
 WORKDIR C:/src
-COPY go.mod go.sum ./
+COPY go.mod go.sum* ./
 RUN go mod download
 COPY . .
 RUN go build `

@@ -6,7 +6,7 @@ RUN go install ./...
 
 FROM golang:1.22 AS build
 WORKDIR /src
-COPY go.mod go.sum ./
+COPY go.mod go.sum* ./
 RUN --mount=type=cache,target=/go/pkg/mod go mod download
 COPY . .
 RUN --mount=type=cache,target=/go/pkg/mod go build -o /out/app .

@@ -1,6 +1,6 @@
 FROM golang:1.22 AS deps
 WORKDIR /src
-COPY go.mod go.sum ./
+COPY go.mod go.sum* ./
 # modules only
 RUN go mod download
 COPY . .

@@ -1,7 +1,7 @@
 FROM golang:1.22 AS build
 WORKDIR /src
 
-COPY go.mod go.sum ./
+COPY go.mod go.sum* ./
 # fetch the modules
 RUN --mount=type=cache,target=/go/pkg/mod \
     go mod download -x

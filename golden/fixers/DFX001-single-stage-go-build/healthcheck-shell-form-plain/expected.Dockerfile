@@ -1,0 +1,10 @@
+FROM golang:1.22-alpine AS builder
+WORKDIR /app
+COPY . .
+RUN go build -o /app/server .
+FROM gcr.io/distroless/static-debian13
+WORKDIR /
+COPY --from=builder /app/server /server
+EXPOSE 8080
+HEALTHCHECK --interval=30s CMD ["/server", "-healthcheck"]
+ENTRYPOINT ["/server"]

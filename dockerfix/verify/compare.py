@@ -220,9 +220,7 @@ def _compare_exits(
 ) -> Verdict:
     if old.exit_code is None and new.exit_code is None:
         # both still running at the time limit: both started; there is no port to probe
-        return Verdict(
-            VERIFIED, f"both still running after {old.seconds:.0f} s (no port to probe)"
-        )
+        return Verdict(VERIFIED, f"both still running after {old.seconds:.0f} s (no port to probe)")
     if old.exit_code != new.exit_code:
         tail = _tail(new.stderr) or _tail(new.stdout)
         return Verdict(

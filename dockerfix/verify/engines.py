@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -23,6 +24,10 @@ from collections.abc import Sequence
 
 from dockerfix.record import Record
 from dockerfix.verify.compare import BuildResult, ImageInfo, RunResult
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from dockerfix.verify import probe
 
 LABEL = "dockerfix.verify"
 ENGINE_NAMES = ("docker", "podman", "buildah")
@@ -157,7 +162,11 @@ class Engine:
                 _tail(log) + f"\nerror: timed out after {options.timeout:.0f} s",
             )
         log = (done.stdout + b"\n" + done.stderr).decode("utf-8", errors="replace")
+        self.note_build_log(tag, log)
         return BuildResult(done.returncode == 0, time.monotonic() - start, _tail(log))
+
+    def note_build_log(self, tag: str, log: str) -> None:
+        """Learn from a build's whole log (what else it created, to remove it later)."""
 
     def build_words(self) -> list[str]:
         """The words that start a build (``build``, ``bud --isolation chroot``)."""
@@ -201,6 +210,10 @@ class DockerEngine(Engine):
     """The Docker CLI (``DOCKER_HOST`` and contexts honoured; BuildKit when it is on)."""
 
     name = "docker"
+
+    def __init__(self, executable: str, run_id: str) -> None:
+        super().__init__(executable, run_id)
+        self._made: dict[str, list[str]] = {}
 
     def check(self) -> None:
         """The daemon answers ``docker version``."""
@@ -290,94 +303,129 @@ class DockerEngine(Engine):
         )
 
     def _serve(self, tag: str, image: ImageInfo, options: RunOptions) -> RunResult:
+        """Start detached with the ports on 127.0.0.1, probe, read the uid and logs, remove.
+
+        A daemon that can publish no port (no bridge network) is probed from inside the
+        container's network namespace, where the daemon is local (``nsenter``).
+        """
         from dockerfix.verify import probe
 
         name = f"dockerfix-verify-{self.run_id}-{uuid.uuid4().hex[:8]}"
         argv = [self.executable, "run", "-d", "--name", name, "--label", f"{LABEL}={self.run_id}"]
         for port in options.ports:
             argv += ["-p", f"127.0.0.1::{port}"]
-        argv += [tag, *options.args]
         start = time.monotonic()
-        done = _run(argv, timeout=120)
+        done = _run([*argv, tag, *options.args], timeout=120)
         if done.returncode != 0:
             self._remove_container(name)
-            return RunResult(False, 0.0, None, error=_tail(done.stderr.decode(errors="replace"), 3))
+            return RunResult(False, 0.0, error=_tail(done.stderr.decode(errors="replace"), 3))
         try:
-            published: dict[int, int] = {}
-            for port in options.ports:
-                out = _run([self.executable, "port", name, f"{port}/tcp"], timeout=30)
-                host_port = out.stdout.decode().strip().splitlines()
-                if host_port and host_port[0].rpartition(":")[2].isdigit():
-                    published[port] = int(host_port[0].rpartition(":")[2])
             deadline = start + options.timeout
-
-            def alive() -> bool:
-                state = _run(
-                    [self.executable, "inspect", "--format", "{{.State.Running}}", name],
-                    timeout=30,
-                )
-                return state.stdout.strip() == b"true"
-
-            served = bool(published) and all(
-                probe.wait_for_port(p, deadline, alive) for p in published.values()
-            )
+            published = self._published(name, options.ports)
+            if published:
+                served, answers, same = probe.observe(
+                    options.ports, options.paths, deadline, repeat=options.repeat,
+                    alive=lambda: self._running(name), host_ports=published,
+                )  # fmt: skip
+            else:
+                inside = self._probe_inside(name, options, max(deadline - time.monotonic(), 1))
+                served, answers, same = inside or (False, [], True)
             seconds = time.monotonic() - start
-            answers: list[probe.HttpAnswer] = []
-            deterministic = True
-            if served:
-                first_port = published[options.ports[0]]
-                for path in options.paths:
-                    answer = probe.http_get(first_port, path)
-                    if options.repeat and probe.http_get(first_port, path).body != answer.body:
-                        deterministic = False
-                    answers.append(answer)
             uid = self._process_uid(name)
-            exit_code: int | None = None
-            if not served:
-                state = (
-                    _run(
-                        [
-                            self.executable,
-                            "inspect",
-                            "--format",
-                            "{{.State.ExitCode}} {{.State.Running}}",
-                            name,
-                        ],
-                        timeout=30,
-                    )
-                    .stdout.decode()
-                    .split()
-                )
-                if state and state[-1] == "false" and state[0].lstrip("-").isdigit():
-                    exit_code = int(state[0])
+            exit_code = None if served else self._exit_code(name)
             logs = _run([self.executable, "logs", name], timeout=60)
             return RunResult(
-                served or exit_code is not None,
-                seconds,
-                exit_code,
-                logs.stdout[-65536:],
-                logs.stderr[-65536:],
-                served=served,
-                ports=options.ports,
-                answers=tuple(answers),
-                uid=uid,
-                uid_source="process" if uid is not None else None,
-                deterministic=deterministic,
-            )
+                served or exit_code is not None, seconds, exit_code,
+                logs.stdout[-65536:], logs.stderr[-65536:], served=served,
+                ports=options.ports, answers=tuple(answers), uid=uid,
+                uid_source="process" if uid is not None else None, deterministic=same,
+            )  # fmt: skip
         finally:
             self._remove_container(name)
 
+    def _published(self, name: str, ports: Sequence[int]) -> dict[int, int]:
+        """Container port -> the 127.0.0.1 port it is published on (none without a bridge)."""
+        published: dict[int, int] = {}
+        for port in ports:
+            out = _run([self.executable, "port", name, f"{port}/tcp"], timeout=30)
+            lines = out.stdout.decode().strip().splitlines()
+            if lines and lines[0].rpartition(":")[2].isdigit():
+                published[port] = int(lines[0].rpartition(":")[2])
+        return published
+
+    def _state(self, name: str, field: str) -> str:
+        done = _run(
+            [self.executable, "inspect", "--format", f"{{{{.State.{field}}}}}", name], timeout=30
+        )
+        return done.stdout.decode().strip()
+
+    def _running(self, name: str) -> bool:
+        return self._state(name, "Running") == "true"
+
+    def _exit_code(self, name: str) -> int | None:
+        """The exit status of a container that has stopped (None while it runs)."""
+        if self._running(name):
+            return None
+        code = self._state(name, "ExitCode")
+        return int(code) if code.lstrip("-").isdigit() else None
+
+    def _probe_inside(
+        self, name: str, options: RunOptions, timeout: float
+    ) -> tuple[bool, list[probe.HttpAnswer], bool] | None:
+        """Probe from inside the container's network namespace (a local daemon, as root)."""
+        pid = self._state(name, "Pid")
+        if not pid.isdigit() or pid == "0" or not os.path.exists(f"/proc/{pid}/ns/net"):
+            return None
+        if shutil.which("nsenter") is None:
+            return None
+        spec = {"probe_only": True, "ports": list(options.ports), "paths": list(options.paths),
+                "timeout": timeout, "repeat": options.repeat}  # fmt: skip
+        argv = ["nsenter", "-t", pid, "-n", "--", sys.executable, "-m", "dockerfix.verify.netns"]
+        try:
+            probed = subprocess.run(
+                argv, input=json.dumps(spec).encode(), capture_output=True,
+                timeout=timeout * 3 + 30, check=False,
+            )  # fmt: skip
+        except subprocess.TimeoutExpired:
+            return None
+        if probed.returncode != 0 or not probed.stdout:
+            return None
+        from dockerfix.verify.netns import result_from_json
+
+        result = result_from_json(probed.stdout)
+        return result.served, list(result.answers), result.deterministic
+
     def _process_uid(self, name: str) -> int | None:
-        done = _run([self.executable, "top", name, "-eo", "uid"], timeout=30)
-        lines = done.stdout.decode(errors="replace").split()
-        return int(lines[1]) if len(lines) > 1 and lines[1].isdigit() else None
+        """The uid of the container's process: from ``/proc`` where the daemon is local,
+        else as ``docker top`` shows it (``ps -o pid,uid`` inside the daemon's view)."""
+        from dockerfix.verify import probe
+
+        pid = self._state(name, "Pid")
+        if pid.isdigit() and pid != "0" and os.path.exists(f"/proc/{pid}"):
+            return probe.uid_of(int(pid))
+        done = _run([self.executable, "top", name, "-o", "pid,uid"], timeout=30)
+        rows = [line.split() for line in done.stdout.decode(errors="replace").splitlines()[1:]]
+        uids = [row[1] for row in rows if len(row) > 1 and row[1].isdigit()]
+        return int(uids[0]) if uids else None
 
     def _remove_container(self, name: str) -> None:
         _run([self.executable, "rm", "-f", name], timeout=60)
 
+    def note_build_log(self, tag: str, log: str) -> None:
+        """The classic builder keeps each stage's last layer as an untagged image (BuildKit
+        keeps none): they are this build's own, removed with the tag."""
+        self._made[tag] = re.findall(r"---> ([0-9a-f]{12})\b", log)
+
     def remove_image(self, tag: str) -> None:
-        """``docker rmi``."""
+        """``docker rmi`` of the tag, and of its build's stage images that nothing tags."""
         _run([self.executable, "rmi", "-f", tag], timeout=120)
+        for image in dict.fromkeys(reversed(self._made.pop(tag, []))):
+            tags = _run(
+                [self.executable, "image", "inspect", "--format", "{{len .RepoTags}}", image],
+                timeout=60,
+            )
+            if tags.returncode == 0 and tags.stdout.strip() == b"0":
+                _run([self.executable, "rmi", image], timeout=120)  # never -f: only if unused
 
     def cleanup(self) -> None:
         """Containers and images labelled with this run's id."""
@@ -411,12 +459,6 @@ class PodmanEngine(DockerEngine):
         """``--pull=always|never``."""
         return Engine.pull_words(self, pull)
 
-    def _process_uid(self, name: str) -> int | None:
-        from dockerfix.verify import probe
-
-        done = _run([self.executable, "inspect", "--format", "{{.State.Pid}}", name], timeout=30)
-        pid = done.stdout.decode().strip()
-        return probe.uid_of(int(pid)) if pid.isdigit() and pid != "0" else None
 
 
 class BuildahEngine(Engine):

@@ -4,7 +4,9 @@
 ``unshare --net``: the namespace has only a loopback interface, so the container can reach
 nothing and nothing can reach it, and its ports are probed on 127.0.0.1 from inside. The
 spec comes as JSON on stdin (``command``, ``ports``, ``paths``, ``timeout``, ``repeat``);
-the :class:`~dockerfix.verify.compare.RunResult` goes out as JSON on stdout.
+the :class:`~dockerfix.verify.compare.RunResult` goes out as JSON on stdout. With
+``probe_only`` it runs nothing and only probes: the docker and podman engines start it with
+``nsenter --net`` in a container's own network when its ports could not be published.
 """
 
 from __future__ import annotations
@@ -91,16 +93,10 @@ def serve(
             def alive() -> bool:
                 return proc.poll() is None
 
-            served = all(probe.wait_for_port(p, deadline, alive) for p in ports)
+            served, answers, deterministic = probe.observe(
+                ports, paths, deadline, repeat=repeat, alive=alive
+            )
             seconds = time.monotonic() - start
-            answers: list[probe.HttpAnswer] = []
-            deterministic = True
-            if served:
-                for path in paths:
-                    answer = probe.http_get(ports[0], path)
-                    if repeat and probe.http_get(ports[0], path).body != answer.body:
-                        deterministic = False
-                    answers.append(answer)
             child = probe.container_process(proc.pid)
             uid = probe.uid_of(child) if child else None
             exit_code = proc.poll()
@@ -119,6 +115,16 @@ def serve(
             uid_source="process" if uid is not None else None,
             deterministic=deterministic,
         )
+
+
+def probe_only(ports: list[int], paths: list[str], timeout: float, repeat: bool) -> RunResult:
+    """Probe the ports of a container started elsewhere (this process is in its network)."""
+    start = time.monotonic()
+    served, answers, same = probe.observe(ports, paths, start + timeout, repeat=repeat)
+    return RunResult(
+        served, time.monotonic() - start, served=served, ports=tuple(ports),
+        answers=tuple(answers), deterministic=same,
+    )  # fmt: skip
 
 
 def result_to_json(result: RunResult) -> bytes:
@@ -158,9 +164,13 @@ def result_from_json(payload: bytes) -> RunResult:
 def main() -> int:
     """Read the spec, run it, print the result."""
     spec = json.loads(sys.stdin.buffer.read())
+    timeout = float(spec["timeout"])
+    if spec.get("probe_only"):  # joined a running container's network (nsenter)
+        result = probe_only(spec["ports"], spec["paths"], timeout, bool(spec["repeat"]))
+        sys.stdout.buffer.write(result_to_json(result))
+        return 0
     probe.loopback_up()
     command = [str(w) for w in spec["command"]]
-    timeout = float(spec["timeout"])
     if spec["ports"]:
         result = serve(command, spec["ports"], spec["paths"], timeout, bool(spec["repeat"]))
     else:

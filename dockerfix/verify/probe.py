@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import socket
 import time
+from collections.abc import Callable, Sequence
 
 from dockerfix.record import Record
 
@@ -35,7 +36,10 @@ class HttpAnswer(Record):
 
 
 def wait_for_port(
-    port: int, deadline: float, alive: object = None, host: str = "127.0.0.1"
+    port: int,
+    deadline: float,
+    alive: Callable[[], bool] | None = None,
+    host: str = "127.0.0.1",
 ) -> bool:
     """True once a TCP connection to ``host:port`` succeeds before ``deadline``.
 
@@ -47,7 +51,7 @@ def wait_for_port(
                 return True
         except OSError:
             pass
-        if callable(alive) and not alive():
+        if alive is not None and not alive():
             return False
         time.sleep(0.1)
     return False
@@ -67,6 +71,37 @@ def http_get(port: int, path: str, timeout: float = 5.0, host: str = "127.0.0.1"
         return HttpAnswer(path, 0, b"", f"{type(exc).__name__}: {exc}")
     finally:
         conn.close()
+
+
+def observe(
+    ports: Sequence[int],
+    paths: Sequence[str],
+    deadline: float,
+    *,
+    repeat: bool,
+    alive: Callable[[], bool] | None = None,
+    host_ports: dict[int, int] | None = None,
+) -> tuple[bool, list[HttpAnswer], bool]:
+    """Wait for every port, then GET each path on the first: (served, answers, deterministic).
+
+    ``host_ports`` maps a container port to where it is published (default: the same
+    number, the probe being in the container's network); with ``repeat`` each path is asked
+    twice, and ``deterministic`` says whether the bodies were the same.
+    """
+    where = host_ports or {p: p for p in ports}
+    if not ports or any(p not in where for p in ports):
+        return False, [], True
+    served = all(wait_for_port(where[p], deadline, alive) for p in ports)
+    answers: list[HttpAnswer] = []
+    deterministic = True
+    if served:
+        first = where[ports[0]]
+        for path in paths:
+            answer = http_get(first, path)
+            if repeat and http_get(first, path).body != answer.body:
+                deterministic = False
+            answers.append(answer)
+    return served, answers, deterministic
 
 
 def uid_of(pid: int) -> int | None:

@@ -171,3 +171,37 @@ def test_golden_case_is_no_regression(
     _code, document, _stderr = verify(folder, engine_env, *args)
     for result in document["files"]:
         assert result["status"] != "REGRESSION", json.dumps(result, indent=1)[:6000]
+
+
+@pytest.mark.parametrize("name", ["hello-server", "hello-cli"])
+def test_the_docker_engine_verifies_too(
+    name: str, engine_env: dict[str, str], tmp_path: Path
+) -> None:
+    """Where a Docker daemon answers (``DOCKER_HOST``), the stand-ins are loaded into it and
+    verify runs with ``--engine docker``; elsewhere (CI has none) this skips."""
+    if shutil.which("docker") is None:
+        pytest.skip("no docker CLI")
+    if subprocess.run(["docker", "version"], capture_output=True, check=False).returncode:
+        pytest.skip("no Docker daemon answers here")
+    dockerfile = (APPS_DIR / name / "Dockerfile").read_text()
+    for image in ("gcr.io/distroless/static-debian13:latest", dockerfile.split()[1]):
+        archive = tmp_path / "image.tar"
+        source = image if "/" in image else f"docker.io/library/{image}"
+        subprocess.run(
+            ["buildah", "push", "-q", source, f"docker-archive:{archive}:{image}"],
+            env=engine_env, check=True, capture_output=True,
+        )  # fmt: skip
+        subprocess.run(
+            ["docker", "load", "-q", "-i", str(archive)], check=True, capture_output=True
+        )
+        archive.unlink()
+    folder = tmp_path / name
+    shutil.copytree(APPS_DIR / name, folder, ignore=shutil.ignore_patterns("expect.toml"))
+    done = subprocess.run(
+        [sys.executable, "-m", "dockerfix", "verify", "--engine", "docker", "--format", "json",
+         "--quiet", str(folder)],
+        capture_output=True, text=True, timeout=600, check=False,
+    )  # fmt: skip
+    (result,) = json.loads(done.stdout)["files"]
+    assert result["status"] == "VERIFIED", json.dumps(result, indent=1)[:4000]
+    assert result["after"]["run"]["uid"] == 65532

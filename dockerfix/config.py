@@ -13,6 +13,9 @@ Keys::
     runtime-image = "gcr.io/distroless/static-debian12"
     exclude = ["legacy/", "*.dev.Dockerfile"]      # gitignore-style, relative to the file's folder
 
+    [contexts]                                     # build contexts (default: guessed)
+    "deploy/Dockerfile" = "."                      # relative to this file's folder
+
     [verify]                                       # ``dockerfix verify``
     http-paths = ["/", "/healthz"]                 # GET these of a server (default: "/")
 """
@@ -34,7 +37,7 @@ if TYPE_CHECKING:
     from typing import Any
 
 CONFIG_FILES = (".dockerfix.toml", "pyproject.toml")
-KNOWN_KEYS = ("select", "ignore", "runtime-image", "exclude", "verify")
+KNOWN_KEYS = ("select", "ignore", "runtime-image", "exclude", "contexts", "verify")
 VERIFY_KEYS = ("http-paths",)
 
 
@@ -69,6 +72,7 @@ class Config(Record):
     runtime_image: str | None = None
     exclude: tuple[str, ...] = ()
     http_paths: tuple[str, ...] | None = None
+    contexts: tuple[tuple[str, str], ...] = ()  # (Dockerfile, build context), relative
 
     def overridden(
         self,
@@ -145,9 +149,21 @@ def parse_table(table: Mapping[str, Any], path: str) -> Config:
         config = config._replace(runtime_image=image.strip())
     if "exclude" in table:
         config = config._replace(exclude=split_names(table["exclude"], path=path, key="exclude"))
+    if "contexts" in table:
+        config = config._replace(contexts=_contexts(table["contexts"], path))
     if "verify" in table:
         config = config._replace(http_paths=_http_paths(table["verify"], path))
     return config
+
+
+def _contexts(value: Any, path: str) -> tuple[tuple[str, str], ...]:
+    if not isinstance(value, Mapping) or not all(
+        isinstance(k, str) and isinstance(v, str) and k and v for k, v in value.items()
+    ):
+        raise ConfigError(
+            path, "'contexts' must be a table of Dockerfile = build context folder (strings)"
+        )
+    return tuple(sorted(value.items()))
 
 
 def _http_paths(verify: Any, path: str) -> tuple[str, ...] | None:

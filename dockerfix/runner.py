@@ -24,6 +24,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
+    from dockerfix.contexts.locate import ContextChoice
     from dockerfix.discovery import Discovery, Found
     from dockerfix.fixer.base import Diagnostic, FixOptions
 
@@ -94,6 +95,7 @@ class Outcome:
 
     __slots__ = (
         "_changed",
+        "context",
         "created",
         "diagnostics",
         "digest",
@@ -119,6 +121,7 @@ class Outcome:
         created: list[str] | None = None,
         released: bool = False,
         _changed: bool = False,
+        context: ContextChoice | None = None,
     ) -> None:
         self.path = path
         self.old = old
@@ -133,6 +136,7 @@ class Outcome:
         self.created: list[str] = [] if created is None else created
         self.released = released  # the texts were dropped once written or printed (``release``)
         self._changed = _changed  # ``changed`` as it was when the texts were dropped
+        self.context = context  # the build context the fixer used, and where it came from
 
     @property
     def changed(self) -> bool:
@@ -184,6 +188,9 @@ class Task(Record):
     path: str
     options: FixOptions
     text: str | None = None
+    context: str | None = None  # --context
+    contexts: tuple[tuple[str, str], ...] = ()  # the settings' table, relative to its file
+    config_path: str | None = None
 
 
 class Plan:
@@ -209,6 +216,7 @@ class Overrides(Record):
     ignore: tuple[str, ...] | None = None
     runtime_image: str | None = None
     config: str | None = None
+    context: str | None = None  # --context DIR
 
 
 def check_rule_names(names: Iterable[str]) -> str | None:
@@ -295,7 +303,13 @@ def _task_for(found: Found, cache: OptionsCache, out: Plan) -> Task | None:
     except ConfigError as exc:
         out.early.append(Outcome(found.path, error=ErrorInfo(str(exc), kind="config-error")))
         return None
-    return Task(found.path, options)
+    return Task(
+        found.path,
+        options,
+        context=cache.overrides.context,
+        contexts=config.contexts,
+        config_path=config.path,
+    )
 
 
 def process(task: Task) -> Outcome:
@@ -332,9 +346,25 @@ def process(task: Task) -> Outcome:
 
 
 def _fix_into(outcome: Outcome, text: str, task: Task) -> None:
-    from dockerfix.fixer.api import fix
+    from dockerfix.fixer.api import fix_tree
+    from dockerfix.grammar.parser import parse
 
-    result = fix(text, task.path or None, fix_options=task.options)
+    tree = parse(text)
+    options = task.options
+    if task.path or task.context:
+        from dockerfix.contexts.locate import locate
+        from dockerfix.facts.sources import context_sources
+
+        outcome.context = locate(
+            task.path or "Dockerfile",
+            context_sources(tree),
+            explicit=task.context,
+            table=task.contexts,
+            table_dir=os.path.dirname(task.config_path) if task.config_path else None,
+            table_source=task.config_path,
+        )
+        options = options._replace(context=outcome.context.directory)
+    result = fix_tree(tree, text, task.path or None, options)
     if result.internal_error is not None:
         outcome.error = ErrorInfo(
             f"internal error: {result.internal_error} (the file was left unchanged; "
@@ -344,11 +374,11 @@ def _fix_into(outcome: Outcome, text: str, task: Task) -> None:
         return
     outcome.new = files.keep_habits(text, result.text)
     outcome.diagnostics = list(result.diagnostics)
-    folder = os.path.dirname(task.path)
+    folder = options.context if options.context is not None else os.path.dirname(task.path)
     for relative, content in sorted(result.created_files.items()):
         if not files.safe_relative(relative):
             continue
-        target = os.path.join(folder, *relative.split("/"))
+        target = os.path.normpath(os.path.join(folder, *relative.split("/")))
         if not os.path.lexists(target):
             outcome.to_create[target] = content
 
@@ -480,7 +510,16 @@ def stdin_outcome(data: bytes, path: str | None, cache: OptionsCache) -> Outcome
         options = cache.options_for(cache.config_for(path or "-"))
     except ConfigError as exc:
         return Outcome(label, old=text, error=ErrorInfo(str(exc), kind="config-error"))
-    outcome = process(Task(path or "", options, text=text))
+    config = cache.config_for(path or "-")
+    task = Task(
+        path or "",
+        options,
+        text=text,
+        context=cache.overrides.context,
+        contexts=config.contexts,
+        config_path=config.path,
+    )
+    outcome = process(task)
     outcome.path = label
     return outcome
 

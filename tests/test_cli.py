@@ -179,14 +179,16 @@ def test_write_never_overwrites_an_existing_dockerignore(
 ) -> None:
     from dockerfix.fixer import api
 
-    real_fix = api.fix
+    real_fix = api.fix_tree
 
-    def fix_asking_for_dockerignore(text: str, path: object = None, **kw: object) -> api.FixResult:
-        result = real_fix(text, path, **kw)  # type: ignore[arg-type]
+    def fix_asking_for_dockerignore(
+        tree: object, text: str, path: object, options: object
+    ) -> api.FixResult:
+        result = real_fix(tree, text, path, options)  # type: ignore[arg-type]
         result.created_files = {".dockerignore": "# from the fixer\n"}
         return result
 
-    monkeypatch.setattr(api, "fix", fix_asking_for_dockerignore)
+    monkeypatch.setattr(api, "fix_tree", fix_asking_for_dockerignore)
     write(tree / "svc" / ".dockerignore", "# mine\n")
     result = cli(["--write", "--jobs", "1"])
     assert result.exit_code == 0
@@ -201,14 +203,14 @@ def test_write_refuses_paths_outside_the_dockerfile_folder(
 ) -> None:
     from dockerfix.fixer import api
 
-    real_fix = api.fix
+    real_fix = api.fix_tree
 
-    def escaping(text: str, path: object = None, **kw: object) -> api.FixResult:
-        result = real_fix(text, path, **kw)  # type: ignore[arg-type]
+    def escaping(tree: object, text: str, path: object, options: object) -> api.FixResult:
+        result = real_fix(tree, text, path, options)  # type: ignore[arg-type]
         result.created_files = {"../escape": "x\n", "/abs": "x\n"}
         return result
 
-    monkeypatch.setattr(api, "fix", escaping)
+    monkeypatch.setattr(api, "fix_tree", escaping)
     cli(["--write", "svc/Dockerfile.prod"])
     assert not (tree / "escape").exists()
     assert not Path("/abs").exists()
@@ -351,14 +353,14 @@ def test_internal_errors_are_reported_without_traceback(
 ) -> None:
     from dockerfix.fixer import api
 
-    real_fix = api.fix
+    real_fix = api.fix_tree
 
-    def crashing(text: str, path: object = None, **kw: object) -> api.FixResult:
+    def crashing(tree: object, text: str, path: object, options: object) -> api.FixResult:
         if str(path).endswith("api.Dockerfile"):
             raise RuntimeError("boom")
-        return real_fix(text, path, **kw)  # type: ignore[arg-type]
+        return real_fix(tree, text, path, options)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(api, "fix", crashing)
+    monkeypatch.setattr(api, "fix_tree", crashing)
     before = (tree / "api.Dockerfile").read_bytes()
     result = cli(["--write", "--jobs", "1"])
     assert result.exit_code == 2
@@ -373,10 +375,10 @@ def test_internal_errors_are_reported_without_traceback(
 def test_safety_net_internal_error_exits_2(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from dockerfix.fixer import api
 
-    def unsafe(text: str, path: object = None, **kw: object) -> api.FixResult:
+    def unsafe(tree: object, text: str, path: object, options: object) -> api.FixResult:
         return api.FixResult(text=text, internal_error="a second run changed the file", source=text)
 
-    monkeypatch.setattr(api, "fix", unsafe)
+    monkeypatch.setattr(api, "fix_tree", unsafe)
     result = cli(["--write", "--jobs", "1", "Dockerfile"])
     assert result.exit_code == 2
     assert "Dockerfile: internal error: a second run changed the file" in result.stderr
@@ -511,14 +513,13 @@ def test_runtime_image_reaches_the_fixer(tmp_path: Path, monkeypatch: pytest.Mon
     from dockerfix.fixer import api
 
     seen: list[str] = []
-    real_fix = api.fix
+    real_fix = api.fix_tree
 
-    def spy(text: str, path: object = None, **kw: object) -> api.FixResult:
-        options = kw["fix_options"]
+    def spy(tree: object, text: str, path: object, options: object) -> api.FixResult:
         seen.append(options.runtime_image)  # type: ignore[attr-defined]
-        return real_fix(text, path, **kw)  # type: ignore[arg-type]
+        return real_fix(tree, text, path, options)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(api, "fix", spy)
+    monkeypatch.setattr(api, "fix_tree", spy)
     cli(["-", "--runtime-image", "scratch"], input=GO)
     cli(["-"], input=GO)
     assert seen == ["scratch", "gcr.io/distroless/static-debian13"]

@@ -8,10 +8,9 @@ import sys
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dockerfix.facts import gofacts
+from dockerfix.facts import gofacts, sources
 from dockerfix.fixer.rules import dfx004_binary_not_stripped as dfx004
 from dockerfix.fixer.rules import dfx006_runs_as_root as dfx006
-from dockerfix.fixer.rules import dfx007_missing_dockerignore as dfx007
 
 
 def test_ignorecase_letters_of_the_prefilters_match_only_their_ascii_cases() -> None:
@@ -35,7 +34,7 @@ def test_debugger_search(text: str) -> None:
 
 @given(_texts("git", "GIT", "@", "://", "http", "a", "1", "+", "K", "/"))
 def test_url_match(word: str) -> None:
-    assert dfx007._is_url(word) == (dfx007._url_re().match(word) is not None)
+    assert sources._is_url(word) == (sources._url_re().match(word) is not None)
 
 
 @given(_texts("-", "--", "port", "PORT", "x", "=", "."))

@@ -76,6 +76,13 @@ class _RuntimeImageOption(click.Option):
     help="Base image of the runtime stage.",
 )
 @click.option(
+    "--context",
+    "context_dir",
+    type=click.Path(exists=True, file_okay=False),
+    help="The build context of the Dockerfile (one Dockerfile, or stdin).  "
+    "[default: the settings' contexts, else guessed]",
+)
+@click.option(
     "--config",
     "config_file",
     type=click.Path(exists=True, dir_okay=False),
@@ -138,6 +145,7 @@ def main(
     select: tuple[str, ...],
     ignore: tuple[str, ...],
     runtime_image: str | None,
+    context_dir: str | None,
     config_file: str | None,
     output_format: str,
     jobs: int | None,
@@ -181,6 +189,7 @@ def main(
         select=select,
         ignore=ignore,
         runtime_image=runtime_image,
+        context=context_dir,
         config_file=config_file,
         output_format=output_format,
         quiet=quiet,

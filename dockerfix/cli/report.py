@@ -215,6 +215,8 @@ def file_summary(report: Report, outcome: Outcome) -> dict[str, Any]:
         "rules_applied": outcome.rules_applied,
         "rules_skipped": outcome.rules_skipped,
         "files_created": [posix(p) for p in report.created_files(outcome)],
+        "context": posix(outcome.context.directory) if outcome.context else None,
+        "context_source": outcome.context.source if outcome.context else None,
         "diagnostics": [
             {"path": posix(outcome.path), **d.as_dict(), "status": report.status_of(outcome, d)}
             for d in outcome.diagnostics

@@ -259,6 +259,9 @@ def _run_paths(invocation: Invocation) -> int:
             if outcome.error is None:
                 codes = ", ".join(outcome.rules_applied)
                 err(f"{outcome.path}: {outcome.status}" + (f" ({codes})" if codes else ""))
+                if outcome.context is not None:
+                    where = outcome.context
+                    err(f"{outcome.path}: build context {where.directory} ({where.source})")
     if mode is Mode.DIFF:
         # The patch (already printed, file by file) is the product; what it leaves
         # undone, and why, is said on stderr.

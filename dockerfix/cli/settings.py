@@ -7,6 +7,7 @@ one from its options through :func:`validate`. Both hand it to ``dockerfix.cli.r
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 
 from dockerfix.record import Record
@@ -56,6 +57,7 @@ def validate(
     ignore: tuple[str, ...],
     runtime_image: str | None,
     config_file: str | None,
+    context: str | None = None,
     output_format: str,
     quiet: bool,
     verbose: bool,
@@ -82,6 +84,10 @@ def validate(
         raise click.UsageError(
             f"--diff prints the patch on stdout; run --format {output_format} separately"
         )
+    if context is not None and not stdin and (
+        len(paths) != 1 or not os.path.isfile(paths[0])
+    ):
+        raise click.UsageError("--context is for one Dockerfile (or `-` for stdin)")
     if runtime_image is not None and not runtime_image.strip():
         raise click.UsageError("--runtime-image needs an image name")
     selected, ignored = names(select), names(ignore)
@@ -95,5 +101,6 @@ def validate(
         ignore=ignored,
         runtime_image=runtime_image.strip() if runtime_image else None,
         config=config_file,
+        context=context,
     )
     return mode, overrides

@@ -17,13 +17,15 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
+    from dockerfix.cst import Dockerfile
+
 
 class FixResult:
     """The outcome of fixing one file.
 
     ``text`` is the new text (the input itself when nothing changed or an
     internal error occurred); ``created_files`` maps paths relative to the
-    Dockerfile's folder to the content of files the fixer asks to create;
+    build context's folder to the content of files the fixer asks to create;
     ``internal_error`` is set when a rule's output failed the safety checks.
     """
 
@@ -64,28 +66,41 @@ def make_options(
     runtime_image: str | None = None,
     select: Iterable[str] | None = None,
     ignore: Iterable[str] | None = None,
+    context: str | os.PathLike[str] | None = None,
 ) -> FixOptions:
     """``FixOptions`` from keyword arguments, validating rule names."""
     from dockerfix.fixer.registry import resolve
 
     sel = frozenset(resolve(set(select))) if select is not None else None
     ign = frozenset(resolve(set(ignore))) if ignore else frozenset()
-    return FixOptions(runtime_image=runtime_image or DEFAULT_RUNTIME_IMAGE, select=sel, ignore=ign)
+    return FixOptions(
+        runtime_image=runtime_image or DEFAULT_RUNTIME_IMAGE,
+        select=sel,
+        ignore=ign,
+        context=os.fspath(context) if context is not None else None,
+    )
 
 
 def fix(text: str, path: str | os.PathLike[str] | None = None, **options: Any) -> FixResult:
     """Fix Dockerfile ``text``.
 
-    ``path`` is where the Dockerfile lives (its folder is taken as the build
-    context); options are ``runtime_image``, ``select`` and ``ignore``.
+    ``path`` is where the Dockerfile lives; options are ``runtime_image``, ``select``,
+    ``ignore`` and ``context`` (the build context folder; default: the Dockerfile's).
     Raises ``dockerfix.ParseError`` when the input is not a valid Dockerfile.
     """
-    from dockerfix.fixer.pipeline import InternalError, run
-    from dockerfix.fixer.registry import selected_rules
     from dockerfix.grammar.parser import parse
 
     opts = options.pop("fix_options", None) or make_options(**options)
-    tree = parse(text)
+    return fix_tree(parse(text), text, path, opts)
+
+
+def fix_tree(
+    tree: Dockerfile, text: str, path: str | os.PathLike[str] | None, opts: FixOptions
+) -> FixResult:
+    """``fix`` of a tree already parsed from ``text`` (the runner parses once)."""
+    from dockerfix.fixer.pipeline import InternalError, run
+    from dockerfix.fixer.registry import selected_rules
+
     rules = selected_rules(opts.select, opts.ignore)
     file_path = os.fspath(path) if path is not None else None
     try:

@@ -71,6 +71,7 @@ class FixOptions(Record):
     runtime_image: str = DEFAULT_RUNTIME_IMAGE
     select: frozenset[str] | None = None  # codes; None means the default set
     ignore: frozenset[str] = frozenset()
+    context: str | None = None  # the build context folder (None: the Dockerfile's folder)
 
 
 class Valid(Record):
@@ -112,11 +113,14 @@ class RuleContext:
 
     @functools.cached_property
     def build_context(self) -> BuildContext | None:
-        """Facts about the files next to the Dockerfile, or None when its path is unknown."""
-        if self.path is None:
-            return None
+        """Facts about the build context (``options.context``, else the Dockerfile's folder),
+        or None when neither is known."""
         from dockerfix.facts.context import context_of
 
+        if self.options.context is not None:
+            return context_of(os.path.abspath(self.options.context))
+        if self.path is None:
+            return None
         return context_of(os.path.dirname(os.path.abspath(self.path)))
 
     # -- used by the pipeline -------------------------------------------------
@@ -153,7 +157,7 @@ class RuleContext:
         )
 
     def create_file(self, relative: str, content: str) -> None:
-        """Ask for a new file next to the Dockerfile (written only with ``--write``)."""
+        """Ask for a new file at the root of the build context (written only with ``--write``)."""
         self.created_files[relative] = content
 
     def _position(self, node: cst.Instruction | cst.Dockerfile) -> tuple[int, int, int]:

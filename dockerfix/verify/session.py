@@ -102,9 +102,13 @@ class Session:
         self.engine.cleanup()
         shutil.rmtree(self._scratch, ignore_errors=True)
 
-    def context_of(self, path: str) -> str:
-        """The build context of a Dockerfile: ``--context``, else the Dockerfile's folder."""
-        return os.path.abspath(self.context or os.path.dirname(os.path.abspath(path)))
+    def context_of(self, outcome: Outcome) -> str:
+        """The build context: ``--context``, else the one the fixer used (``contexts``)."""
+        if self.context is not None:
+            return os.path.abspath(self.context)
+        if outcome.context is not None:
+            return os.path.abspath(outcome.context.directory)
+        return os.path.dirname(os.path.abspath(outcome.path))
 
     def verify(self, outcome: Outcome, http_paths: tuple[str, ...] | None = None) -> FileVerdict:
         """Build, run and judge the original and the fixed version of ``outcome``'s file."""
@@ -112,7 +116,7 @@ class Session:
         assert outcome.new is not None
         start = time.monotonic()
         path = outcome.path
-        context = self.context_of(path)
+        context = self.context_of(outcome)
         run = self.run_options
         run = run._replace(paths=run.paths or http_paths or ("/",))
         before = self._side(path, context, os.path.abspath(path), "before", run)

@@ -6,8 +6,9 @@ naive Dockerfile people write, and an ``expect.toml``:
 * ``status`` -- what ``verify`` must say (``VERIFIED``: the fixed image behaves the same);
 * ``rules`` / ``absent-rules`` -- rules whose fixes must / must not be in the new text;
 * ``declines`` -- rules that must report a finding they did not fix;
-* ``uid-after`` -- the uid the fixed image's process must run as; ``smaller`` -- the fixed
-  image must be smaller;
+* ``uid-after`` -- the uid the fixed image's process must run as (65532 wherever DFX006
+  added a USER); ``smaller`` -- the fixed image must be smaller (less than half wherever
+  DFX001 split the build);
 * ``runtime-image``, ``http-paths``, ``run-args`` -- passed to ``dockerfix verify``;
 * ``setup = "git"`` -- the app is made a git repository first (for builds that run git).
 
@@ -103,8 +104,10 @@ def test_app_verifies(name: str, engine_env: dict[str, str], tmp_path: Path) -> 
     after = result["after"]
     if "uid-after" in expect:
         assert after["run"]["uid"] == expect["uid-after"], after["run"]
-    if expect.get("smaller"):
-        assert after["image"]["size"] < result["before"]["image"]["size"]
+    if "DFX006" in applied:  # a USER was added: the process really runs as it
+        assert after["run"]["uid"] == 65532, after["run"]
+    if expect.get("smaller") or "DFX001" in applied:  # split: only the binary ships
+        assert after["image"]["size"] < result["before"]["image"]["size"] / 2
     if expect.get("declines"):
         report = subprocess.run(
             [sys.executable, "-m", "dockerfix", "--format", "json", "--exit-zero", str(folder)],

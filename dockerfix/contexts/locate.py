@@ -1,0 +1,111 @@
+"""The build context of one Dockerfile: declared, configured, or guessed, and from where.
+
+In order: ``--context DIR`` (the command line), the ``contexts`` table of the settings
+(``"deploy/Dockerfile" = "."``, paths relative to the settings file), then a guess: the
+nearest folder at or above the Dockerfile, inside its repository, that holds a ``go.mod``
+and every file the Dockerfile copies by a literal path; else the Dockerfile's own folder.
+A guess is said to be one, so the rules can add it to their caveats.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+from collections.abc import Sequence
+
+from dockerfix.facts.sources import whole_context
+from dockerfix.record import Record
+
+#: how far up a guess may look (a Dockerfile in deploy/docker/api/ of a repository)
+MAX_LEVELS_UP = 4
+
+
+class ContextChoice(Record):
+    """The chosen build context folder (as a path to show) and where the choice came from."""
+
+    directory: str
+    source: str
+    guessed: bool = False
+
+    def as_dict(self) -> dict[str, object]:
+        """A plain dict for JSON."""
+        return {"context": self.directory, "context_source": self.source}
+
+
+def _literal(sources: Sequence[str]) -> list[str]:
+    cleaned = []
+    for source in sources:
+        if "$" in source or any(c in source for c in "*?[") or whole_context(source):
+            continue
+        cleaned.append(posixpath.normpath(source.replace("\\", "/")).lstrip("/"))
+    return cleaned
+
+
+def _holds(folder: str, paths: Sequence[str]) -> bool:
+    return all(os.path.lexists(os.path.join(folder, *p.split("/"))) for p in paths)
+
+
+def _repository_top(folder: str) -> str | None:
+    current = os.path.abspath(folder)
+    for _ in range(64):
+        if os.path.isdir(os.path.join(current, ".git")) or os.path.isfile(
+            os.path.join(current, ".git")
+        ):
+            return current
+        parent = os.path.dirname(current)
+        if parent == current:
+            return None
+        current = parent
+    return None
+
+
+def guess(dockerfile: str, sources: Sequence[str]) -> ContextChoice:
+    """The nearest folder at or above the Dockerfile with a go.mod and the copied files."""
+    own = os.path.dirname(dockerfile) or "."
+    literal = _literal(sources)
+    if os.path.isfile(os.path.join(own, "go.mod")) or (literal and _holds(own, literal)):
+        return ContextChoice(own, "the Dockerfile's folder")
+    top = _repository_top(own)
+    if top is None:
+        return ContextChoice(own, "the Dockerfile's folder")
+    current = own
+    for _ in range(MAX_LEVELS_UP):
+        if os.path.abspath(current) == top:
+            break
+        current = os.path.normpath(os.path.join(current, os.pardir))
+        if not os.path.isfile(os.path.join(current, "go.mod")):
+            continue
+        if _holds(current, literal):
+            return ContextChoice(
+                current,
+                "guessed: the nearest folder above the Dockerfile with a go.mod and the "
+                "files it copies",
+                guessed=True,
+            )
+    return ContextChoice(own, "the Dockerfile's folder")
+
+
+def locate(
+    dockerfile: str,
+    sources: Sequence[str],
+    *,
+    explicit: str | None = None,
+    table: Sequence[tuple[str, str]] = (),
+    table_dir: str | None = None,
+    table_source: str | None = None,
+) -> ContextChoice:
+    """The build context of ``dockerfile`` (a display path), given what it copies.
+
+    ``table`` holds ``(Dockerfile, context)`` pairs relative to ``table_dir`` (the settings
+    file's folder), ``table_source`` names that file.
+    """
+    if explicit is not None:
+        return ContextChoice(explicit, "--context")
+    if table and table_dir is not None:
+        here = os.path.normpath(os.path.abspath(dockerfile))
+        for name, folder in table:
+            if os.path.normpath(os.path.abspath(os.path.join(table_dir, name))) == here:
+                directory = os.path.normpath(os.path.join(table_dir, folder))
+                shown = os.path.relpath(directory) if not os.path.isabs(dockerfile) else directory
+                return ContextChoice(shown, f"{table_source or 'the settings'}: contexts")
+    return guess(dockerfile, sources)

@@ -1,0 +1,119 @@
+"""Where the build context is (dockerfix.contexts.locate), and what the fixer does with it."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from dockerfix.cli.command import main
+from dockerfix.contexts.locate import ContextChoice, locate
+
+from .test_context import make
+
+GO_MOD = "module example.com/app\n\ngo 1.22\n"
+MAIN = 'package main\n\nfunc main() { println("hi") }\n'
+DEPLOYED = (
+    "FROM golang:1.22-alpine\nWORKDIR /src\nCOPY go.mod ./\nCOPY . .\n"
+    'RUN go build -o /app ./cmd/app\nCMD ["/app"]\n'
+)
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """A repository whose Dockerfile is in deploy/, built from the top."""
+    make(tmp_path, {".git/HEAD": "ref: refs/heads/main\n", "go.mod": GO_MOD,
+                    "cmd/app/main.go": MAIN, "deploy/Dockerfile": DEPLOYED})  # fmt: skip
+    return tmp_path
+
+
+def test_the_nearest_go_mod_with_the_copied_files_is_guessed(repo: Path) -> None:
+    choice = locate(str(repo / "deploy" / "Dockerfile"), ["go.mod", "."])
+    assert choice == ContextChoice(str(repo), choice.source, guessed=True)
+    assert choice.source.startswith("guessed")
+
+
+def test_a_folder_with_its_own_go_mod_is_the_context(repo: Path) -> None:
+    make(repo, {"svc/go.mod": GO_MOD, "svc/Dockerfile": DEPLOYED})
+    choice = locate(str(repo / "svc" / "Dockerfile"), ["go.mod", "."])
+    assert choice == ContextChoice(str(repo / "svc"), "the Dockerfile's folder")
+
+
+def test_no_guess_outside_the_repository(tmp_path: Path) -> None:
+    make(tmp_path, {"go.mod": GO_MOD, "deploy/Dockerfile": DEPLOYED})  # no .git
+    choice = locate(str(tmp_path / "deploy" / "Dockerfile"), ["go.mod"])
+    assert choice.directory == str(tmp_path / "deploy")
+    assert not choice.guessed
+
+
+def test_a_guess_needs_the_copied_files(repo: Path) -> None:
+    choice = locate(str(repo / "deploy" / "Dockerfile"), ["go.mod", "config/app.yaml"])
+    assert choice.directory == str(repo / "deploy")
+
+
+def test_explicit_and_configured_contexts_win(repo: Path) -> None:
+    dockerfile = str(repo / "deploy" / "Dockerfile")
+    assert locate(dockerfile, [], explicit="elsewhere") == ContextChoice("elsewhere", "--context")
+    choice = locate(
+        dockerfile, [], table=(("deploy/Dockerfile", "."),), table_dir=str(repo),
+        table_source=str(repo / ".dockerfix.toml"),
+    )  # fmt: skip
+    assert os.path.abspath(choice.directory) == str(repo)
+    assert choice.source.endswith(".dockerfix.toml: contexts")
+
+
+def run(args: list[str], cwd: Path) -> tuple[int, str, str]:
+    old = os.getcwd()
+    os.chdir(cwd)
+    try:
+        result = CliRunner().invoke(main, args)
+    finally:
+        os.chdir(old)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_the_guessed_context_is_used_and_reported(repo: Path) -> None:
+    code, out, _ = run(["--format", "json", "--exit-zero", "deploy/Dockerfile"], repo)
+    assert code == 0
+    (entry,) = json.loads(out)["files"]
+    assert entry["context"] == "."
+    assert entry["context_source"].startswith("guessed")
+    # with the module known, the split knows the binary and go.sum's absence
+    assert "DFX001" in entry["rules_applied"]
+    assert ".dockerignore" in entry["files_created"]
+
+
+def test_write_puts_the_dockerignore_at_the_context_root(repo: Path) -> None:
+    code, _, err = run(["--write", "deploy/Dockerfile"], repo)
+    assert code == 0, err
+    assert (repo / ".dockerignore").is_file()
+    assert not (repo / "deploy" / ".dockerignore").exists()
+    assert "COPY go.mod ./" in (repo / "deploy" / "Dockerfile").read_text()
+
+
+def test_context_option_and_settings(repo: Path) -> None:
+    code, out, _ = run(
+        ["--format", "json", "--exit-zero", "--context", ".", "deploy/Dockerfile"], repo
+    )
+    assert json.loads(out)["files"][0]["context_source"] == "--context"
+    (repo / ".dockerfix.toml").write_text('[contexts]\n"deploy/Dockerfile" = "."\n')
+    code, out, _ = run(["--format", "json", "--exit-zero", "deploy/Dockerfile"], repo)
+    assert json.loads(out)["files"][0]["context_source"].endswith(".dockerfix.toml: contexts")
+    (repo / ".dockerfix.toml").write_text('contexts = ["."]\n')
+    code, _, err = run(["deploy/Dockerfile"], repo)
+    assert code == 2
+    assert "'contexts' must be a table" in err
+
+
+def test_context_option_is_for_one_dockerfile(repo: Path) -> None:
+    code, _, err = run(["--context", ".", "."], repo)
+    assert code == 2
+    assert "--context is for one Dockerfile" in err
+
+
+def test_verbose_names_the_context(repo: Path) -> None:
+    _, _, err = run(["--verbose", "--exit-zero", "deploy/Dockerfile"], repo)
+    assert "deploy/Dockerfile: build context . (guessed:" in err

@@ -1,7 +1,8 @@
 """Finding the Dockerfiles under the paths given on the command line.
 
 In folders, the files named ``Dockerfile``, ``Dockerfile.*``, ``*.Dockerfile``,
-``*.dockerfile``, ``Containerfile`` and ``Containerfile.*`` are found (not
+``*.dockerfile``, ``Containerfile`` and ``Containerfile.*`` (also in lower case:
+``dockerfile.sales``) are found (not
 ``*.dockerignore`` and editor or patch leftovers such as ``Dockerfile.orig``).
 ``.gitignore`` files are honoured the way git reads them — each folder's own,
 those of the folders above up to the repository's top, and
@@ -50,8 +51,8 @@ def is_dockerfile_name(name: str) -> bool:
     if name.startswith(".") or name.endswith(_NOT_DOCKERFILE_SUFFIXES):
         return False
     return (
-        name in ("Dockerfile", "Containerfile")
-        or name.startswith(("Dockerfile.", "Containerfile."))
+        name in ("Dockerfile", "Containerfile", "dockerfile", "containerfile")
+        or name.startswith(("Dockerfile.", "Containerfile.", "dockerfile.", "containerfile."))
         or name.endswith((".Dockerfile", ".dockerfile"))
     )
 

@@ -20,6 +20,8 @@ from tests.clitools import FOUND, GO, git_init, make_tree, write
         "api.dockerfile",
         "Containerfile",
         "Containerfile.fedora",
+        "dockerfile",  # docker build falls back to it
+        "dockerfile.sales",
     ],
 )
 def test_dockerfile_names(name: str) -> None:
@@ -29,7 +31,6 @@ def test_dockerfile_names(name: str) -> None:
 @pytest.mark.parametrize(
     "name",
     [
-        "dockerfile",
         "Dockerfile-old",
         "Dockerfile.dockerignore",
         "api.Dockerfile.dockerignore",

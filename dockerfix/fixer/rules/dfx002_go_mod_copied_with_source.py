@@ -303,14 +303,14 @@ class GoModCopiedWithSource(Rule):
     ## Fix safety
     Not applied when something already brings the modules in ahead of the
     source (a ``COPY`` of ``go.mod``/``go.*``, a ``go mod download`` in this
-    stage or a stage it is built on, or the module cache from another stage).
+    stage or a stage it is built on, or the module cache from another stage),
+    and nothing is reported for vendored builds (``vendor/modules.txt`` in the
+    context, or ``-mod=vendor``: the modules come from the source, there is
+    nothing to download, and ``go mod download`` would fail offline).
     Reported and not applied when the known build context has no ``go.mod``
     next to the Dockerfile, when ``go.mod`` replaces modules with local
     directories (``go mod download`` would need them before the source is
-    copied), for vendored builds (``vendor/modules.txt`` in the context, or
-    ``-mod=vendor``: the modules come from the source, there is nothing to
-    download, so neither ``go.mod`` is copied nor a download step added), for
-    GOPATH builds (``GO111MODULE=off``), when the download is configured after
+    copied), for GOPATH builds (``GO111MODULE=off``), when the download is configured after
     the source copy (an ``ENV``/``ARG`` of ``GOPROXY``, ``GOPRIVATE``,
     ``GOFLAGS`` ..., ``git config``/``.netrc`` credentials, ``go env -w``, or
     such a setting inline on the build command: a download above the copy
@@ -347,6 +347,7 @@ class GoModCopiedWithSource(Rule):
         ),
         Valid("FROM golang:1.23\nWORKDIR /src\nCOPY *.go ./\nRUN go build -o /app .\n"),
         Valid("FROM node:22\nCOPY . .\nRUN npm ci\n"),  # not Go
+        Valid("FROM golang:1.23\nWORKDIR /src\nCOPY . .\nRUN go build -mod=vendor -o /app .\n"),
     )
     INVALID = (
         Invalid(
@@ -364,10 +365,6 @@ class GoModCopiedWithSource(Rule):
                 "RUN go mod download -x\nCOPY --chown=app --link . .\n"
                 "RUN go build -o /app .\n"
             ),
-        ),
-        Invalid(
-            "FROM golang:1.23\nWORKDIR /src\nCOPY . .\nRUN go build -mod=vendor -o /app .\n",
-            expected=None,
         ),
     )
 
@@ -426,11 +423,9 @@ class GoModCopiedWithSource(Rule):
         if context is not None and context.has_vendor:
             vendored.append("vendor/modules.txt in the build context")
         if vendored:
-            return decline(
-                f"vendored build ({vendored[0]}): the modules come from vendor/ in the source, "
-                "so there is nothing to download and copying go.mod first would cache nothing; "
-                "no change needed"
-            )
+            # the modules come from vendor/ in the source: nothing to download, and copying
+            # go.mod first would cache nothing; not a finding
+            return tree
         if env.get("GO111MODULE", "").strip("'\"") == "off":
             return decline(
                 "GO111MODULE=off: a GOPATH build does not use go.mod, so there are no modules "

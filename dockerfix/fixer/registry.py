@@ -18,6 +18,7 @@ RULE_MODULES = (
     "dfx003_cgo_not_disabled",
     "dfx004_binary_not_stripped",
     "dfx005_shell_form_entrypoint",
+    "dfx008_runtime_image_not_minimal",  # before DFX006: the stage it leaves gets the USER
     "dfx006_runs_as_root",
     "dfx007_missing_dockerignore",
     "dfx101_go_build_cache_not_mounted",

@@ -585,6 +585,9 @@ def _without_engine_noise(result: RunResult) -> RunResult:
     kept = b"".join(ln for ln in lines if not ln.startswith(_BUILDAH_NOISE))
     if b"process failed to start with error" in result.stderr:
         return result._replace(started=False, stderr=kept, error=_failed_start(result.stderr))
+    if result.exit_code == 125 and kept.startswith(b"Error: "):  # buildah's own, before the start
+        message = kept.decode("utf-8", errors="replace").strip().splitlines()[0]
+        return result._replace(started=False, stderr=kept, error=message)
     return result._replace(stderr=kept)
 
 

@@ -77,10 +77,11 @@ exit 0
 #: alpine stand-in's real busybox would run them: the options real Dockerfiles use
 ADDGROUP = r"""#!/bin/sh
 # dockerfix stand-in for busybox addgroup: [-g GID] [-S] GROUP, or USER GROUP
-gid=""
+gid=""; names=""
 while [ $# -gt 0 ]; do
-  case "$1" in -g) gid=$2; shift 2;; -*) shift;; *) break;; esac
+  case "$1" in -g) gid=$2; shift 2;; -*) shift;; *) names="$names $1"; shift;; esac
 done
+set -- $names
 if [ $# -eq 2 ]; then
   sed -i "s/^\($2:[^:]*:[^:]*:\)\(.*\)$/\1\2,$1/; s/:,/:/" /etc/group
   exit 0
@@ -92,14 +93,15 @@ echo "$1:x:$gid:" >> /etc/group
 ADDUSER = r"""#!/bin/sh
 # dockerfix stand-in for busybox adduser: [-u UID] [-G GROUP] [-h DIR] [-s SHELL]
 # [-g GECOS] [-S] [-D] [-H] USER [GROUP]
-uid=""; group=""; home=""; shell=/bin/sh; gecos=""; nohome=""
+uid=""; group=""; home=""; shell=/bin/sh; gecos=""; nohome=""; names=""
 while [ $# -gt 0 ]; do
   case "$1" in
     -u) uid=$2; shift 2;; -G) group=$2; shift 2;; -h) home=$2; shift 2;;
     -s) shell=$2; shift 2;; -g) gecos=$2; shift 2;; -k) shift 2;; -H) nohome=1; shift;;
-    -*) shift;; *) break;;
+    -*) shift;; *) names="$names $1"; shift;;
   esac
 done
+set -- $names
 user=$1
 [ -n "$2" ] && group=$2
 [ -n "$user" ] || { echo "adduser: no user name" >&2; exit 1; }

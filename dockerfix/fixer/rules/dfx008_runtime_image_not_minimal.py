@@ -1,0 +1,369 @@
+"""DFX008 runtime-image-not-minimal."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+
+from dockerfix import cst
+from dockerfix.facts import gofacts, stagegraph
+from dockerfix.facts.runtimesteps import Step, classify
+from dockerfix.fixer.base import Invalid, Rule, RuleContext, Valid
+from dockerfix.fixer.style import new_instruction
+
+NONROOT = "65532:65532"
+_FAMILIES = ("alpine", "busybox", "debian", "ubuntu", "golang")
+_KEPT = frozenset(
+    {"EXPOSE", "ENV", "LABEL", "VOLUME", "STOPSIGNAL", "WORKDIR", "ARG", "MAINTAINER"}
+)
+_ROOT = frozenset({"root", "0"})
+_DISTROLESS_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+_CHOWN = re.compile(r"--chown=(\S+)")
+
+_BUILD = (
+    "FROM golang:1.23-alpine AS build\nWORKDIR /src\nCOPY . .\n"
+    "RUN CGO_ENABLED=0 go build -o /out/app .\n\n"
+)
+
+
+def _family(image: str) -> str | None:
+    name = stagegraph.official_name(image)
+    for family in _FAMILIES:
+        if name == family:
+            return family
+    return None
+
+
+def _homes(step: Step) -> set[str]:
+    """The home folders a user-creating step makes (busybox adduser; useradd -m/-d)."""
+    words = step.text.split()
+    if step.kind != "user" or not words:
+        return set()
+    tool = words[0].rpartition("/")[2]
+    if tool == "adduser" and "-H" not in words:
+        home = words[words.index("-h") + 1] if "-h" in words[:-1] else None
+        user = next((n for n in step.names), None)
+        return {home or f"/home/{user}"} if (home or user) else set()
+    if tool == "useradd" and ("-m" in words or "-d" in words):
+        home = words[words.index("-d") + 1] if "-d" in words[:-1] else None
+        user = next((n for n in step.names), None)
+        return {home or f"/home/{user}"} if (home or user) else set()
+    return set()
+
+
+class _Blocked(Exception):
+    def __init__(self, node: cst.Instruction, reason: str) -> None:
+        super().__init__(reason)
+        self.node = node
+        self.reason = reason
+
+
+class RuntimeImageNotMinimal(Rule):
+    """The final stage runs a Go binary on an image with a shell and a package manager.
+
+    ## What it does
+    In a multi-stage Go Dockerfile whose final stage is ``alpine``, ``busybox``,
+    ``debian``/``ubuntu`` (``-slim`` too) or ``golang`` and only receives the binary from a
+    builder stage, moves that stage onto the runtime image (``--runtime-image``, default
+    ``gcr.io/distroless/static-debian13``) when every step is accounted for: installs of
+    ``ca-certificates``/``tzdata``, ``update-ca-certificates`` and package-cache clean-ups
+    are dropped (the distroless image has them); users and groups it creates
+    (``adduser``/``addgroup``, ``useradd``/``groupadd``) are replaced by distroless's
+    non-root user: ``USER app`` becomes ``USER 65532:65532``, ``--chown=app`` becomes
+    ``--chown=65532:65532``. ``EXPOSE``, ``ENV``, ``LABEL``, ``VOLUME``, ``STOPSIGNAL``,
+    ``WORKDIR``, comments and exec-form ``ENTRYPOINT``/``CMD`` are kept as they are.
+
+    ## Why is this bad?
+    A shell and a package manager in the image the program runs in are attack surface it
+    never uses, and a larger image to pull and scan. Distroless is "more secure than alpine,
+    easier than scratch": CA certificates, time zones and a non-root user, nothing more.
+
+    ## Fix safety
+    Not applied, with the step named, when anything else is in the stage: another package
+    (``git``, ``curl``, ``tini``, ...), any other ``RUN`` (``mkdir``/``chown`` of data
+    folders included), a shell-form ``ENTRYPOINT``/``CMD`` (DFX005 converts it first when it
+    can), a start command that is not the binary copied from the builder (a script, a
+    shell, ``tini``), a ``HEALTHCHECK`` that runs something else, ``ONBUILD``, ``SHELL``, a
+    ``--chown`` or ``USER`` naming a user the stage did not create, or a runtime image
+    chosen by a build argument. The binary must be static: the build that made it sets
+    ``CGO_ENABLED=0``, or runs on an alpine golang image that installs no C toolchain; a
+    program that runs other programs (``os/exec``) stays where it is. Only distroless
+    runtime images are targets. What the migration changes on purpose is said: the image
+    has no shell any more (``docker exec ... sh`` is gone), and the created user's home
+    folder does not exist.
+
+    ## Example
+    ```dockerfile
+    FROM alpine:3.20
+    RUN apk add --no-cache ca-certificates tzdata
+    RUN addgroup -S app && adduser -S app -G app
+    COPY --from=build /out/app /usr/local/bin/app
+    USER app
+    ENTRYPOINT ["/usr/local/bin/app"]
+    ```
+    becomes
+    ```dockerfile
+    FROM gcr.io/distroless/static-debian13
+    COPY --from=build /out/app /usr/local/bin/app
+    USER 65532:65532
+    ENTRYPOINT ["/usr/local/bin/app"]
+    ```
+    """
+
+    code = "DFX008"
+    name = "runtime-image-not-minimal"
+    summary = "The runtime stage is on alpine/debian/busybox; move it to distroless"
+
+    VALID = (
+        Valid(
+            _BUILD + "FROM gcr.io/distroless/static-debian13\nCOPY --from=build /out/app /app\n"
+            'ENTRYPOINT ["/app"]\n'
+        ),
+        Valid(
+            _BUILD + "FROM alpine:3.20\nRUN apk add --no-cache git\n"
+            'COPY --from=build /out/app /app\nENTRYPOINT ["/app"]\n'
+        ),
+        Valid(
+            _BUILD + "FROM alpine:3.20\nCOPY --from=build /out/app /app\n"
+            'COPY entrypoint.sh /\nENTRYPOINT ["/entrypoint.sh"]\n'
+        ),
+    )
+    INVALID = (
+        Invalid(
+            _BUILD + "FROM alpine:3.20\nRUN apk add --no-cache ca-certificates tzdata\n"
+            "RUN addgroup -S app && adduser -S app -G app\n"
+            "COPY --from=build --chown=app:app /out/app /usr/local/bin/app\nUSER app\n"
+            'EXPOSE 8080\nENTRYPOINT ["/usr/local/bin/app"]\n',
+            expected=_BUILD + "FROM gcr.io/distroless/static-debian13\n"
+            "COPY --from=build --chown=65532:65532 /out/app /usr/local/bin/app\n"
+            'USER 65532:65532\nEXPOSE 8080\nENTRYPOINT ["/usr/local/bin/app"]\n',
+        ),
+    )
+
+    def apply(self, tree: cst.Dockerfile, ctx: RuleContext) -> cst.Dockerfile:
+        """Move the final stage to the runtime image when every step is accounted for."""
+        stages = tree.stages
+        if len(stages) < 2 or not gofacts.builds_go(tree):
+            return tree
+        final = stages[-1]
+        image = gofacts.stage_image(tree, final)
+        family = _family(image)
+        target = ctx.options.runtime_image
+        if family is None or ctx.suppressed(final.from_) or "distroless" not in target:
+            return tree
+        if stagegraph.chain(tree, final) != [final] or gofacts.go_builds(tree, stage=final):
+            return tree  # built on another stage, or builds Go itself: not a runtime stage
+        if not stagegraph.go_build_stages(tree, final):
+            return tree
+        try:
+            plan = self._plan(tree, ctx, final, image)
+        except _Blocked as blocked:
+            ctx.report(
+                blocked.node,
+                f"the runtime stage runs the Go binary on {image}, which has a shell and a "
+                f"package manager it does not need",
+                fixed=False,
+                reason=f"{blocked.reason}; move it to {target} by hand",
+            )
+            return tree
+        removed, users = plan
+        new_tree = tree
+        header = self._from_line(tree, final, target)
+        ctx.touch(final.from_)
+        new_tree = new_tree.replace(final.from_, header)
+        for ins in removed:
+            ctx.touch(ins)
+            new_tree = new_tree.remove(ins)
+        mapped: set[str] = set()
+        for ins in final.instructions:
+            changed = self._mapped(ins, users)
+            if changed is not None:
+                ctx.touch(ins)
+                new_tree = new_tree.replace(ins, changed)
+                mapped.update(self._names_used(ins) & users)
+        dropped = "; ".join(f"`{s}`" for s in self._dropped_texts(removed))
+        notes = [f"dropped (the runtime image provides it): {dropped}"] if dropped else []
+        if mapped:
+            notes.append(
+                f"the user {', '.join(sorted(mapped))} is now {NONROOT}, distroless's nonroot "
+                "(its home folder is not created)"
+            )
+        notes.append("the image has no shell any more: `docker exec ... sh` is gone")
+        ctx.report(
+            final.from_,
+            f"the runtime stage ran the Go binary on {image}; moved to {target}: "
+            + "; ".join(notes),
+            fixed=True,
+        )
+        return new_tree
+
+    # -- the analysis ------------------------------------------------------------------------
+    def _plan(
+        self, tree: cst.Dockerfile, ctx: RuleContext, final: cst.Stage, image: str
+    ) -> tuple[list[cst.Instruction], set[str]]:
+        """The RUNs to drop and the user/group names created; ``_Blocked`` otherwise."""
+        if "$" in final.from_.logical:
+            raise _Blocked(final.from_, "the runtime image comes from a build argument")
+        if gofacts.is_windows_image(image):
+            raise _Blocked(final.from_, "it is a Windows image")
+        removed: list[cst.Instruction] = []
+        users: set[str] = set()
+        for ins in final.instructions:
+            if ins.name == "RUN":
+                steps = self._steps(ins)
+                other = next((s for s in steps if s.kind == "other"), None)
+                if other is not None:
+                    raise _Blocked(ins, f"`{other.text}` needs the shell or the package manager")
+                users.update(n for s in steps if s.kind == "user" for n in s.names)
+                removed.append(ins)
+            elif ins.name in ("ONBUILD", "SHELL"):
+                raise _Blocked(ins, f"{ins.name} needs an image with a shell")
+        binary = self._start_binary(tree, final)
+        homes = {h for ins in removed for s in self._steps(ins) for h in _homes(s)}
+        facts = gofacts.stage_facts(tree, final)
+        for ins in final.instructions:
+            place = gofacts.resolve(facts.workdir(ins), ins.args[0]) if ins.args else None
+            if ins.name == "WORKDIR" and place in homes:
+                raise _Blocked(
+                    ins,
+                    f"the program runs in {place}, the home folder the stage creates for its "
+                    "user (writable to it; distroless has none there)",
+                )
+            if ins.name == "USER":
+                name = (ins.args[0] if ins.args else "").split(":", 1)[0]
+                if not name.isdigit() and name not in users | _ROOT:
+                    raise _Blocked(ins, f"USER {name} is not a user this stage creates")
+            elif ins.name in ("COPY", "ADD"):
+                owner = ins.flag("chown")
+                if owner is not None:
+                    names = {n for n in owner.split(":") if n}
+                    unknown = [n for n in names if not n.isdigit() and n not in users | _ROOT]
+                    if unknown:
+                        raise _Blocked(ins, f"--chown={owner} names {unknown[0]}, unknown here")
+            elif ins.name == "HEALTHCHECK":
+                self._check_healthcheck(ins, binary, final, tree)
+            elif ins.name not in (*_KEPT, "RUN", "ENTRYPOINT", "CMD", "USER", "COPY", "ADD"):
+                raise _Blocked(ins, f"{ins.name} is not something the migration knows")
+        self._check_static(tree, ctx, final, binary)
+        return removed, users
+
+    @staticmethod
+    def _steps(ins: cst.Instruction) -> list[Step]:
+        if ins.is_exec_form or ins.heredocs or ins.flags:
+            return [Step("other", " ".join(ins.logical.split())[:60])]
+        steps: list[Step] = []
+        for text, _ in gofacts.run_scripts(ins):
+            steps.extend(classify(text))
+        return steps
+
+    @staticmethod
+    def _start_binary(tree: cst.Dockerfile, final: cst.Stage) -> tuple[str, cst.Instruction]:
+        """The absolute path the container starts, and the COPY --from that put it there."""
+        facts = gofacts.stage_facts(tree, final)
+        starts = [i for i in final.instructions if i.name in ("ENTRYPOINT", "CMD")]
+        entry = next((i for i in reversed(starts) if i.name == "ENTRYPOINT"), None)
+        start = entry or next((i for i in reversed(starts) if i.name == "CMD"), None)
+        if start is None:
+            raise _Blocked(final.from_, "the stage has no ENTRYPOINT or CMD")
+        if not start.is_exec_form or not start.args:
+            raise _Blocked(start, f"the {start.name} is in shell form (DFX005 converts it)")
+        program = start.args[0]
+        path = gofacts.resolve(facts.workdir(start), program) if "/" in program else None
+        for ins in final.instructions:
+            if ins.name != "COPY" or stagegraph.copy_from_ref(ins) is None or len(ins.args) < 2:
+                continue
+            dest = gofacts.resolve(facts.workdir(ins), ins.args[-1])
+            if dest is None:
+                continue
+            names = {posixpath.basename(s.rstrip("/")) for s in ins.args[:-1]}
+            places = {dest} | {posixpath.join(dest, n) for n in names}
+            if path in places:
+                return program, ins
+            on_path = facts.env(start).get("PATH", _DISTROLESS_PATH).split(":")
+            folder = dest if ins.args[-1].endswith("/") or len(names) > 1 else None
+            if path is None and program in names and folder in on_path:
+                return program, ins
+        raise _Blocked(
+            start, f"the container starts {program}, not a binary copied from the builder"
+        )
+
+    @staticmethod
+    def _check_healthcheck(
+        ins: cst.Instruction, binary: tuple[str, cst.Instruction], final: cst.Stage,
+        tree: cst.Dockerfile,
+    ) -> None:  # fmt: skip
+        if ins.args and ins.args[0].upper() == "NONE":
+            return
+        if not ins.is_exec_form or len(ins.args) < 2 or ins.args[1] != binary[0]:
+            raise _Blocked(ins, "the HEALTHCHECK runs something other than the binary")
+
+    @staticmethod
+    def _check_static(
+        tree: cst.Dockerfile,
+        ctx: RuleContext,
+        final: cst.Stage,
+        binary: tuple[str, cst.Instruction],
+    ) -> None:
+        ref = stagegraph.copy_from_ref(binary[1]) or ""
+        source = stagegraph.referenced_stage(tree, ref, final.index)
+        if source is None:
+            raise _Blocked(binary[1], f"--from={ref} is not a stage of this file")
+        chain = stagegraph.chain(tree, source)
+        setting = None
+        for st in reversed(chain):
+            setting = gofacts.cgo_setting(tree, st) or setting
+        static = setting is not None and setting.strip("'\"") == "0"
+        if not static:
+            builder = gofacts.stage_image(tree, chain[-1])
+            context = ctx.build_context
+            reasons = gofacts.cgo_reasons(
+                tree, source, context.cgo_reasons if context is not None else []
+            )
+            if "alpine" not in gofacts.image_tag(builder) or reasons:
+                raise _Blocked(
+                    binary[1],
+                    "the binary may be linked dynamically (cgo is not switched off for its "
+                    "build): distroless/static would not run it",
+                )
+        context = ctx.build_context
+        if context is not None and context.executed_programs:
+            shown = ", ".join(context.executed_programs[:2])
+            raise _Blocked(binary[1], f"the program runs {shown}, which distroless lacks")
+
+    # -- the edits ---------------------------------------------------------------------------
+    @staticmethod
+    def _from_line(tree: cst.Dockerfile, final: cst.Stage, target: str) -> cst.Instruction:
+        flags = " ".join(final.from_.parsed.flags)
+        alias = f" AS {final.name}" if final.name else ""
+        text = "FROM " + (f"{flags} " if flags else "") + target + alias
+        return new_instruction(tree, text, indent=final.from_.indent)
+
+    @staticmethod
+    def _mapped(ins: cst.Instruction, users: set[str]) -> cst.Instruction | None:
+        if ins.name == "USER" and ins.args:
+            name = ins.args[0].split(":", 1)[0]
+            if name in users:
+                start = ins.logical.index(ins.args[0], len(ins.keyword))
+                return ins.replace_span(start, start + len(ins.args[0]), NONROOT)
+        if ins.name in ("COPY", "ADD"):
+            owner = ins.flag("chown")
+            if owner is not None and any(n in users for n in owner.split(":")):
+                m = _CHOWN.search(ins.logical)
+                if m is not None:
+                    return ins.replace_span(m.start(1), m.end(1), NONROOT)
+        return None
+
+    @staticmethod
+    def _names_used(ins: cst.Instruction) -> set[str]:
+        """The user and group names a USER or a --chown names."""
+        if ins.name == "USER" and ins.args:
+            return set(ins.args[0].split(":"))
+        owner = ins.flag("chown") if ins.name in ("COPY", "ADD") else None
+        return set(owner.split(":")) if owner else set()
+
+    @staticmethod
+    def _dropped_texts(removed: list[cst.Instruction]) -> list[str]:
+        out: list[str] = []
+        for ins in removed:
+            out.extend(s.text for s in RuntimeImageNotMinimal._steps(ins))
+        return out

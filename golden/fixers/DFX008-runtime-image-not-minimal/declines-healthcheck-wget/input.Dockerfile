@@ -1,0 +1,9 @@
+FROM golang:1.23-alpine AS build
+WORKDIR /src
+COPY . .
+RUN CGO_ENABLED=0 go build -o /out/app .
+
+FROM alpine:3.20
+COPY --from=build /out/app /app
+HEALTHCHECK CMD wget -q -O- http://localhost:8080/health || exit 1
+ENTRYPOINT ["/app"]

@@ -1,0 +1,9 @@
+FROM golang:1.23-alpine AS build
+WORKDIR /src
+COPY . .
+RUN CGO_ENABLED=0 go build -o /out/app .
+
+FROM alpine:3.20
+RUN apk add --no-cache tini
+COPY --from=build /out/app /app
+ENTRYPOINT ["/sbin/tini", "--", "/app"]

@@ -86,7 +86,11 @@ def _shared_strings(d: Diagnostic) -> Diagnostic:
     intern = sys.intern
     reason = None if d.reason is None else intern(d.reason)
     return d._replace(
-        code=intern(d.code), name=intern(d.name), message=intern(d.message), reason=reason
+        code=intern(d.code),
+        name=intern(d.name),
+        message=intern(d.message),
+        reason=reason,
+        caveats=tuple(intern(c) for c in d.caveats),
     )
 
 

@@ -393,7 +393,9 @@ def test_stdin_prints_the_fixed_text_and_exits_0(tmp_path: Path) -> None:
     assert result.exit_code == 0
     assert result.stdout == dockerfix.fix(GO).text
     assert ENTRYPOINT in result.stdout
-    assert result.stderr == ""
+    # stderr carries only the caveats of the fixes applied (what they change on purpose)
+    assert all(" caveat: " in line for line in result.stderr.splitlines())
+    assert "-:1:1: DFX001 caveat: the CMD becomes an ENTRYPOINT" in result.stderr
 
 
 def test_stdin_prints_unchanged_text_unchanged(tmp_path: Path) -> None:
@@ -926,3 +928,14 @@ def test_readme_documents_the_exit_codes_and_editor_command() -> None:
     ):
         assert needle in readme, needle
     assert "dockerfix - --stdin-filename" in readme
+
+
+def test_caveats_of_applied_fixes_show_beside_a_diff_and_in_json(tmp_path: Path) -> None:
+    result = cli(["--diff", "-"], input=GO)
+    assert result.exit_code == 1
+    assert "+ENTRYPOINT" in result.stdout
+    assert "DFX001 caveat: the CMD becomes an ENTRYPOINT" in result.stderr
+    assert "caveat" not in result.stdout  # the patch stays a plain patch
+    document = json.loads(cli(["--format", "json", "--exit-zero", "-"], input=GO).stderr)
+    (split,) = [d for d in document["files"][0]["diagnostics"] if d["code"] == "DFX001"]
+    assert any("ENTRYPOINT" in c for c in split["caveats"])

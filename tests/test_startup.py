@@ -190,7 +190,7 @@ def test_unwritable_cache_dir_is_not_an_error(tmp_path: Path) -> None:
     blocker.write_text("not a folder")
     done = _fix_via_cli(tmp_path, blocker / "cache")  # cannot be created, as root too
     assert done.returncode == 0, done.stderr
-    assert done.stderr == b""
+    assert all(b" caveat: " in line for line in done.stderr.splitlines())  # no error
     assert b"ENTRYPOINT" in done.stdout
     for args in (["--dump", "-"], ["--check", "-"]):
         again = subprocess.run(
@@ -216,7 +216,7 @@ def test_read_only_cache_file_and_corrupt_cache_are_not_errors(
     table.write_bytes(b"\x80\x05garbage")
     done = _fix_via_cli(tmp_path, warm_cache)
     assert done.returncode == 0, done.stderr
-    assert done.stderr == b""
+    assert all(b" caveat: " in line for line in done.stderr.splitlines())  # no error
     assert b"ENTRYPOINT" in done.stdout
 
 

@@ -197,6 +197,23 @@ def render_unfixed(report: Report, color: bool = False) -> str:
     return "".join(line + "\n" for line in lines)
 
 
+def render_caveats(report: Report) -> str:
+    """The caveats of the fixes applied, ``PATH:LINE:COL: CODE caveat: ...`` one a line.
+
+    Beside a diff, a write or a fixed stdin, they say what a fix changes on purpose (the
+    binary moved, a CMD became an ENTRYPOINT) or could not check (no build context).
+    """
+    lines = [
+        f"{o.path}:{d.line}:{d.column}: {d.code} caveat: {caveat}"
+        for o in report.outcomes
+        if o.error is None
+        for d in o.diagnostics
+        if d.fixed
+        for caveat in d.caveats
+    ]
+    return "".join(line + "\n" for line in lines)
+
+
 def error_lines(report: Report) -> list[str]:
     """``FILE:LINE:COL: message`` for every file that failed (for stderr)."""
     return [o.error.located(o.path) for o in report.outcomes if o.error is not None]
@@ -350,7 +367,12 @@ def _sarif_results(report: Report, index: dict[str, int]) -> Iterator[dict[str, 
                         }
                     }
                 ],
-                "properties": {"fixed": d.fixed, "status": status, "reason": d.reason},
+                "properties": {
+                    "fixed": d.fixed,
+                    "status": status,
+                    "reason": d.reason,
+                    "caveats": list(d.caveats),
+                },
             }
             if d.code in index:
                 result["ruleIndex"] = index[d.code]

@@ -185,12 +185,19 @@ def _run_stdin(invocation: Invocation) -> int:
         else:
             patch = diff.unified_diff(outcome.old, outcome.new, "STDIN", "STDOUT")
         write(diff.colorize(patch) if _stdout_color(color) else patch)
+        from dockerfix.cli.report import render_caveats
+
+        write(render_caveats(report), err=True)
     elif mode is Mode.CHECK:
         write(render(report, output_format, _stdout_color(color), invocation.quiet))
     else:
         write(outcome.new)
         if output_format != "text":
             write(render(report, output_format), err=True)
+        else:
+            from dockerfix.cli.report import render_caveats
+
+            write(render_caveats(report), err=True)
     if verbose:
         for d in outcome.diagnostics:
             err(diagnostic_line(outcome.path, d))
@@ -200,7 +207,14 @@ def _run_stdin(invocation: Invocation) -> int:
 
 
 def _run_paths(invocation: Invocation) -> int:
-    from dockerfix.cli.report import Report, error_lines, render_chunks, render_diff, render_unfixed
+    from dockerfix.cli.report import (
+        Report,
+        error_lines,
+        render_caveats,
+        render_chunks,
+        render_diff,
+        render_unfixed,
+    )
     from dockerfix.cli.terminal import PROGRESS_MIN_FILES
     from dockerfix.discovery import discover
     from dockerfix.runner import (
@@ -267,6 +281,7 @@ def _run_paths(invocation: Invocation) -> int:
         # undone, and why, is said on stderr.
         if not quiet:
             write(render_unfixed(report, _color_for(sys.stderr, color)), err=True)
+            write(render_caveats(report), err=True)
     elif mode is Mode.WRITE and output_format == "text":
         # The files are the product: what was done is a diagnostic, on stderr.
         stderr_color = _color_for(sys.stderr, color)

@@ -36,6 +36,8 @@ class Diagnostic(Record):
     end_line: int
     fixed: bool
     reason: str | None = None
+    #: what an applied fix changes on purpose, or could not check (also in ``message``)
+    caveats: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, object]:
         """A plain dict, for JSON output."""
@@ -48,6 +50,7 @@ class Diagnostic(Record):
             "end_line": self.end_line,
             "fixed": self.fixed,
             "reason": self.reason,
+            "caveats": list(self.caveats),
         }
 
 
@@ -147,13 +150,21 @@ class RuleContext:
         *,
         fixed: bool,
         reason: str | None = None,
+        caveats: Sequence[str] = (),
     ) -> None:
-        """Record a diagnostic about ``node`` (an instruction of the current tree)."""
+        """Record a diagnostic about ``node`` (an instruction of the current tree).
+
+        ``caveats`` are what an applied fix changes on purpose or could not check; every
+        way out shows them (stderr beside a diff, a write or stdin; JSON; SARIF).
+        """
         rule = self._rule
         assert rule is not None
         line, column, end_line = self._position(node)
         self.diagnostics.append(
-            Diagnostic(rule.code, rule.name, message, line, column, end_line, fixed, reason)
+            Diagnostic(
+                rule.code, rule.name, message, line, column, end_line, fixed, reason,
+                tuple(caveats),
+            )
         )
 
     def create_file(self, relative: str, content: str) -> None:

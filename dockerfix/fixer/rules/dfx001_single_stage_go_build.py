@@ -183,5 +183,5 @@ class SingleStageGoBuild(Rule):
         )
         if plan.notes:
             message += "; " + "; ".join(plan.notes)
-        ctx.report(stage.from_, message, fixed=True)
+        ctx.report(stage.from_, message, fixed=True, caveats=plan.notes)
         return apply_plan(tree, ctx, plan)

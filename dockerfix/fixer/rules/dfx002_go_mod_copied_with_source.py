@@ -561,7 +561,7 @@ class GoModCopiedWithSource(Rule):
         message = f"{MESSAGE}: " + _FIX.format(files=" and ".join(sources))
         if notes:
             message += " (" + "; ".join(notes) + ")"
-        ctx.report(copy, message, fixed=True)
+        ctx.report(copy, message, fixed=True, caveats=notes)
         if moved is not None:
             ctx.report(
                 moved,

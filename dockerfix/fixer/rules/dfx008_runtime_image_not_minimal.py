@@ -194,6 +194,7 @@ class RuntimeImageNotMinimal(Rule):
             f"the runtime stage ran the Go binary on {image}; moved to {target}: "
             + "; ".join(notes),
             fixed=True,
+            caveats=notes[1:] if dropped else notes,
         )
         return new_tree
 

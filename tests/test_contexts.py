@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (the declaration files are written out whole, one a line)
 """Where the build context is (dockerfix.contexts.locate), and what the fixer does with it."""
 
 from __future__ import annotations
@@ -117,3 +118,100 @@ def test_context_option_is_for_one_dockerfile(repo: Path) -> None:
 def test_verbose_names_the_context(repo: Path) -> None:
     _, _, err = run(["--verbose", "--exit-zero", "deploy/Dockerfile"], repo)
     assert "deploy/Dockerfile: build context . (guessed:" in err
+
+
+# -- declarations: compose, bake, skaffold, Tiltfile, workflows, Makefiles, scripts ------------
+
+
+def declared_source(
+    repo: Path, files: dict[str, str], dockerfile: str = "deploy/Dockerfile"
+) -> ContextChoice:
+    from dockerfix.contexts.declarations import declared
+
+    declared.cache_clear()
+    make(repo, files)
+    return locate(str(repo / dockerfile), ["config/not-there.yaml"])
+
+
+@pytest.mark.parametrize(
+    ("files", "source"),
+    [
+        (
+            {
+                "compose.yaml": "services:\n  api:\n    build:\n      context: .\n      dockerfile: deploy/Dockerfile\n"
+            },
+            "compose.yaml: services.api.build",
+        ),
+        (
+            {
+                "ops/docker-compose.yml": "services:\n  api:\n    build:\n      context: ..\n      dockerfile: deploy/Dockerfile\n"
+            },
+            "ops/docker-compose.yml: services.api.build",
+        ),
+        (
+            {
+                "docker-bake.json": '{"target": {"base": {"context": "."}, "api": {"inherits": ["base"], "dockerfile": "deploy/Dockerfile"}}}'
+            },
+            "docker-bake.json: target.api",
+        ),
+        (
+            {
+                "skaffold.yaml": "build:\n  artifacts:\n  - image: api\n    context: .\n    docker:\n      dockerfile: deploy/Dockerfile\n"
+            },
+            "skaffold.yaml: build.artifacts[0]",
+        ),
+        (
+            {"Tiltfile": "docker_build('api', '.', dockerfile='deploy/Dockerfile')\n"},
+            "Tiltfile: docker_build",
+        ),
+        (
+            {
+                ".github/workflows/ci.yml": "jobs:\n  b:\n    steps:\n    - uses: docker/build-push-action@v6\n      with:\n        context: .\n        file: deploy/Dockerfile\n"
+            },
+            ".github/workflows/ci.yml: docker/build-push-action",
+        ),
+        (
+            {
+                ".github/workflows/ci.yml": "jobs:\n  b:\n    steps:\n    - run: docker build -t api -f deploy/Dockerfile .\n"
+            },
+            ".github/workflows/ci.yml: a run step",
+        ),
+        (
+            {
+                "Makefile": "image:\n\tdocker buildx build --platform linux/amd64 -t api -f deploy/Dockerfile .\n"
+            },
+            "Makefile: a build command",
+        ),
+        (
+            {"scripts/build.sh": "#!/bin/sh\npodman build -f deploy/Dockerfile .\n"},
+            "scripts/build.sh: a build command",
+        ),
+        (
+            {
+                ".gitlab-ci.yml": "build:\n  script:\n    - docker build --file deploy/Dockerfile .\n"
+            },
+            ".gitlab-ci.yml: a build command",
+        ),
+    ],
+)
+def test_declared_contexts(repo: Path, files: dict[str, str], source: str) -> None:
+    choice = declared_source(repo, files)
+    assert choice.source == f"declared in {source}"
+    assert os.path.abspath(choice.directory) == str(repo)
+
+
+def test_unresolved_variables_declare_nothing(repo: Path) -> None:
+    choice = declared_source(
+        repo, {"Makefile": "image:\n\tdocker build -f deploy/Dockerfile $(CONTEXT)\n"}
+    )
+    assert not choice.source.startswith("declared")
+
+
+def test_disagreeing_declarations_are_not_taken(repo: Path) -> None:
+    files = {
+        "compose.yaml": "services:\n  api:\n    build:\n      context: .\n      dockerfile: deploy/Dockerfile\n",
+        "Makefile": "image:\n\tdocker build -f Dockerfile ..\n".replace("..", "."),
+        "deploy/Makefile": "image:\n\tdocker build -f Dockerfile .\n",
+    }
+    choice = declared_source(repo, files)
+    assert not choice.source.startswith("declared")

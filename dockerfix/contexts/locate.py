@@ -1,7 +1,9 @@
 """The build context of one Dockerfile: declared, configured, or guessed, and from where.
 
 In order: ``--context DIR`` (the command line), the ``contexts`` table of the settings
-(``"deploy/Dockerfile" = "."``, paths relative to the settings file), then a guess: the
+(``"deploy/Dockerfile" = "."``, paths relative to the settings file), what the repository
+declares (compose, bake, skaffold, Tiltfiles, CI workflows, Makefiles and scripts:
+``declarations``; when they disagree, none is taken), then a guess: the
 nearest folder at or above the Dockerfile, inside its repository, that holds a ``go.mod``
 and every file the Dockerfile copies by a literal path; else the Dockerfile's own folder.
 A guess is said to be one, so the rules can add it to their caveats.
@@ -106,6 +108,30 @@ def locate(
         for name, folder in table:
             if os.path.normpath(os.path.abspath(os.path.join(table_dir, name))) == here:
                 directory = os.path.normpath(os.path.join(table_dir, folder))
-                shown = os.path.relpath(directory) if not os.path.isabs(dockerfile) else directory
-                return ContextChoice(shown, f"{table_source or 'the settings'}: contexts")
+                return ContextChoice(
+                    _shown(dockerfile, directory), f"{table_source or 'the settings'}: contexts"
+                )
+    declared = _declared(dockerfile)
+    if declared is not None:
+        return declared
     return guess(dockerfile, sources)
+
+
+def _shown(dockerfile: str, directory: str) -> str:
+    """``directory`` as the user would write it: relative when the Dockerfile's path is."""
+    return directory if os.path.isabs(dockerfile) else os.path.relpath(directory)
+
+
+def _declared(dockerfile: str) -> ContextChoice | None:
+    """The context the repository's compose, bake, CI or build scripts declare, if one."""
+    top = _repository_top(os.path.dirname(dockerfile) or ".")
+    if top is None:
+        return None
+    from dockerfix.contexts.declarations import contexts_for
+
+    found = contexts_for(os.path.abspath(dockerfile), top)
+    folders = list(dict.fromkeys(d.context for d in found))
+    if len(folders) != 1:
+        return None  # none, or several that disagree: a guess, said to be one
+    first = next(d for d in found if d.context == folders[0])
+    return ContextChoice(_shown(dockerfile, first.context), f"declared in {first.source}")

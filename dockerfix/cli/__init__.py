@@ -67,6 +67,11 @@ def run(argv: Sequence[str] | None = None) -> None:
         sys.stdout.buffer.write(f"dockerfix {__version__}\n".encode())
         sys.stdout.buffer.flush()
         return
+    if args[:1] == ["server"]:  # the language server, over stdio
+        from dockerfix.server.app import main as serve
+
+        serve()
+        return
     if args[:1] == ["verify"]:  # a subcommand (a path named verify: ./verify)
         from dockerfix.cli.verify import verify
 

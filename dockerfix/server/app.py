@@ -1,0 +1,256 @@
+"""The LSP handlers of ``dockerfix server``.
+
+Every request runs the fixer the way the command line's stdin mode does (``runner``: the
+document's settings, its build context, the same rules), on the text the editor holds; the
+result of a document version is kept, so a code action after the diagnostics costs no
+second fix run. A document that does not parse gets one diagnostic at the error and no
+fixes; the server never crashes on a document.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+from urllib.parse import unquote, urlparse
+
+from lsprotocol import types
+from pygls.lsp.server import LanguageServer
+
+from dockerfix import __version__
+from dockerfix.record import Record
+from dockerfix.server.edits import text_edits, utf16_column
+
+SOURCE = "dockerfix"
+FIX_ALL = "source.fixAll.dockerfix"
+DOCS = "https://github.com/dockerfix/dockerfix/blob/main/docs/RULES.md#"
+
+
+class Checked(Record):
+    """What one version of a document gave: the outcome, keyed by its text."""
+
+    text: str
+    outcome: Any  # dockerfix.runner.Outcome
+
+
+def path_of(uri: str) -> str | None:
+    """The file path of a ``file:`` URI (None for untitled buffers: no build context)."""
+    parsed = urlparse(uri)
+    if parsed.scheme != "file":
+        return None
+    return os.path.normpath(unquote(parsed.path))
+
+
+class DockerfixServer(LanguageServer):
+    """A pygls server that keeps the last fix result of each document."""
+
+    def __init__(self) -> None:
+        super().__init__("dockerfix", __version__)
+        self.checked: dict[str, Checked] = {}
+
+    def check(self, uri: str) -> Checked:
+        """The fix outcome of the document's current text (computed once per text)."""
+        from dockerfix.runner import OptionsCache, Overrides, stdin_outcome
+
+        text = self.workspace.get_text_document(uri).source
+        cached = self.checked.get(uri)
+        if cached is not None and cached.text == text:
+            return cached
+        outcome = stdin_outcome(text.encode("utf-8"), path_of(uri), OptionsCache(Overrides()))
+        checked = Checked(text, outcome)
+        self.checked[uri] = checked
+        return checked
+
+    def diagnostics(self, uri: str) -> list[types.Diagnostic]:
+        """The document's findings as LSP diagnostics."""
+        checked = self.check(uri)
+        lines = checked.text.splitlines()
+        outcome = checked.outcome
+        if outcome.error is not None:
+            error = outcome.error
+            line = max(error.line - 1, 0)
+            text = lines[line] if line < len(lines) else ""
+            column = utf16_column(text, max(error.column - 1, 0))
+            where = types.Position(line=line, character=column)
+            return [
+                types.Diagnostic(
+                    range=types.Range(start=where, end=where),
+                    message=error.message,
+                    severity=types.DiagnosticSeverity.Error,
+                    source=SOURCE,
+                )
+            ]
+        out: list[types.Diagnostic] = []
+        for d in outcome.diagnostics:
+            start_line = min(max(d.line - 1, 0), max(len(lines) - 1, 0))
+            end_line = min(max(d.end_line - 1, start_line), max(len(lines) - 1, 0))
+            start_text = lines[start_line] if lines else ""
+            end_text = lines[end_line] if lines else ""
+            message = d.message if d.fixed else f"{d.message} (not fixed: {d.reason})"
+            out.append(
+                types.Diagnostic(
+                    range=types.Range(
+                        start=types.Position(
+                            line=start_line, character=utf16_column(start_text, d.column - 1)
+                        ),
+                        end=types.Position(
+                            line=end_line, character=utf16_column(end_text, len(end_text))
+                        ),
+                    ),
+                    message=message,
+                    severity=types.DiagnosticSeverity.Warning
+                    if d.fixed
+                    else types.DiagnosticSeverity.Information,
+                    code=d.code,
+                    code_description=types.CodeDescription(href=DOCS + d.code.lower()),
+                    source=SOURCE,
+                    data={"code": d.code, "fixed": d.fixed},
+                )
+            )
+        return out
+
+    def fixed_text(self, uri: str, select: list[str] | None = None) -> str | None:
+        """The document with every fix (or only ``select``'s) applied; None on an error."""
+        checked = self.check(uri)
+        if checked.outcome.error is not None:
+            return None
+        if select is None:
+            return checked.outcome.new  # type: ignore[no-any-return]
+        from dockerfix.runner import OptionsCache, Overrides, stdin_outcome
+
+        overrides = Overrides(select=tuple(select))
+        outcome = stdin_outcome(checked.text.encode("utf-8"), path_of(uri), OptionsCache(overrides))
+        return None if outcome.error is not None else outcome.new
+
+    def publish(self, uri: str) -> None:
+        """Push the document's diagnostics."""
+        self.text_document_publish_diagnostics(
+            types.PublishDiagnosticsParams(uri=uri, diagnostics=self.diagnostics(uri))
+        )
+
+
+server = DockerfixServer()
+
+
+@server.feature(types.TEXT_DOCUMENT_DID_OPEN)
+def did_open(ls: DockerfixServer, params: types.DidOpenTextDocumentParams) -> None:
+    """Diagnostics on open."""
+    ls.publish(params.text_document.uri)
+
+
+@server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
+def did_change(ls: DockerfixServer, params: types.DidChangeTextDocumentParams) -> None:
+    """Diagnostics on change."""
+    ls.publish(params.text_document.uri)
+
+
+@server.feature(types.TEXT_DOCUMENT_DID_SAVE)
+def did_save(ls: DockerfixServer, params: types.DidSaveTextDocumentParams) -> None:
+    """Diagnostics on save (the build context may have changed beside the file)."""
+    ls.checked.pop(params.text_document.uri, None)
+    ls.publish(params.text_document.uri)
+
+
+@server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
+def did_close(ls: DockerfixServer, params: types.DidCloseTextDocumentParams) -> None:
+    """Forget the document."""
+    ls.checked.pop(params.text_document.uri, None)
+
+
+@server.feature(
+    types.TEXT_DOCUMENT_DIAGNOSTIC,
+    types.DiagnosticOptions(
+        identifier=SOURCE, inter_file_dependencies=False, workspace_diagnostics=False
+    ),
+)
+def pull_diagnostics(
+    ls: DockerfixServer, params: types.DocumentDiagnosticParams
+) -> types.RelatedFullDocumentDiagnosticReport:
+    """Diagnostics on request (pull model)."""
+    return types.RelatedFullDocumentDiagnosticReport(items=ls.diagnostics(params.text_document.uri))
+
+
+def _edit(uri: str, old: str, new: str) -> types.WorkspaceEdit:
+    return types.WorkspaceEdit(changes={uri: text_edits(old, new)})
+
+
+def _disable(
+    ls: DockerfixServer, uri: str, diagnostic: types.Diagnostic, code: str
+) -> types.CodeAction:
+    text = ls.check(uri).text
+    lines = text.splitlines(keepends=True)
+    line = diagnostic.range.start.line
+    newline = "\r\n" if "\r\n" in text else "\n"
+    escape_ok = lines[line] if line < len(lines) else ""
+    indent = escape_ok[: len(escape_ok) - len(escape_ok.lstrip(" \t"))]
+    insert = types.TextEdit(
+        range=types.Range(
+            start=types.Position(line=line, character=0), end=types.Position(line=line, character=0)
+        ),
+        new_text=f"{indent}# dockerfix: ignore={code}{newline}",
+    )
+    return types.CodeAction(
+        title=f"Disable {code} for this instruction",
+        kind=types.CodeActionKind.QuickFix,
+        diagnostics=[diagnostic],
+        edit=types.WorkspaceEdit(changes={uri: [insert]}),
+    )
+
+
+@server.feature(
+    types.TEXT_DOCUMENT_CODE_ACTION,
+    types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix, FIX_ALL]),
+)
+def code_actions(ls: DockerfixServer, params: types.CodeActionParams) -> list[types.CodeAction]:
+    """A quick fix per fixable finding, "disable here", and fix-all."""
+    uri = params.text_document.uri
+    checked = ls.check(uri)
+    if checked.outcome.error is not None:
+        return []
+    only = params.context.only
+    actions: list[types.CodeAction] = []
+    wants_quickfix = not only or any(k.startswith(types.CodeActionKind.QuickFix) for k in only)
+    wants_fix_all = not only or any(
+        FIX_ALL.startswith(k) or k == types.CodeActionKind.Source for k in only
+    )
+    if wants_quickfix:
+        for diagnostic in params.context.diagnostics:
+            data = diagnostic.data if isinstance(diagnostic.data, dict) else {}
+            code = str(data.get("code") or diagnostic.code or "")
+            if diagnostic.source != SOURCE or not code:
+                continue
+            if data.get("fixed"):
+                new = ls.fixed_text(uri, [code])
+                if new is not None and new != checked.text:
+                    actions.append(
+                        types.CodeAction(
+                            title=f"dockerfix {code}: {diagnostic.message.split(';')[0]}",
+                            kind=types.CodeActionKind.QuickFix,
+                            diagnostics=[diagnostic],
+                            edit=_edit(uri, checked.text, new),
+                            is_preferred=code in ("DFX002", "DFX004", "DFX005"),
+                        )
+                    )
+            actions.append(_disable(ls, uri, diagnostic, code))
+    if wants_fix_all:
+        new = ls.fixed_text(uri)
+        if new is not None and new != checked.text:
+            actions.append(
+                types.CodeAction(
+                    title="dockerfix: fix all", kind=FIX_ALL, edit=_edit(uri, checked.text, new)
+                )
+            )
+    return actions
+
+
+@server.feature(types.TEXT_DOCUMENT_FORMATTING)
+def formatting(ls: DockerfixServer, params: types.DocumentFormattingParams) -> list[types.TextEdit]:
+    """Every fix the settings select, as minimal edits."""
+    uri = params.text_document.uri
+    new = ls.fixed_text(uri)
+    old = ls.check(uri).text
+    return [] if new is None else text_edits(old, new)
+
+
+def main() -> None:
+    """Serve over stdio."""
+    server.start_io()

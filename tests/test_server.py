@@ -1,0 +1,181 @@
+"""``dockerfix server`` through a real LSP client (pytest-lsp): diagnostics, code actions,
+fix-all, formatting, parse errors, non-ASCII text, CRLF and many edits in a row."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+import pytest_lsp
+from lsprotocol import types
+from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+
+GO_MOD = "module example.com/app\n\ngo 1.22\n"
+MAIN = 'package main\n\nfunc main() { println("hi") }\n'
+NAIVE = (
+    "FROM golang:1.22-alpine\nWORKDIR /app\nCOPY . .\nRUN go build -o /app/server .\n"
+    "# café: a comment with é and 🚀\nCMD /app/server --port 8080\n"
+)
+
+
+@pytest_lsp.fixture(
+    config=ClientServerConfig(server_command=[sys.executable, "-m", "dockerfix", "server"]),
+)
+async def client(lsp_client: LanguageClient, tmp_path: Path):  # type: ignore[no-untyped-def]
+    (tmp_path / "go.mod").write_text(GO_MOD)
+    (tmp_path / "main.go").write_text(MAIN)
+    await lsp_client.initialize_session(
+        types.InitializeParams(
+            capabilities=client_capabilities("visual-studio-code"),
+            root_uri=tmp_path.as_uri(),
+        )
+    )
+    yield
+    await lsp_client.shutdown_session()
+
+
+def uri_in(folder: Path, name: str = "Dockerfile") -> str:
+    return (folder / name).as_uri()
+
+
+async def open_doc(client: LanguageClient, uri: str, text: str) -> list[types.Diagnostic]:
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(
+                uri=uri, language_id="dockerfile", version=1, text=text
+            )
+        )
+    )
+    await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+    return client.diagnostics[uri]
+
+
+def apply(text: str, edits: list[types.TextEdit]) -> str:
+    lines = text.splitlines(keepends=True)
+    offsets = [0]
+    for line in lines:
+        offsets.append(offsets[-1] + len(line))
+
+    def offset(pos: types.Position) -> int:
+        if pos.line >= len(lines):
+            return len(text)
+        line = lines[pos.line]
+        units = 0
+        for i, ch in enumerate(line):
+            if units >= pos.character:
+                return offsets[pos.line] + i
+            units += len(ch.encode("utf-16-le")) // 2
+        return offsets[pos.line] + len(line)
+
+    for edit in sorted(
+        edits, key=lambda e: (e.range.start.line, e.range.start.character), reverse=True
+    ):
+        text = text[: offset(edit.range.start)] + edit.new_text + text[offset(edit.range.end) :]
+    return text
+
+
+@pytest.mark.asyncio
+async def test_diagnostics_quick_fix_and_fix_all(client: LanguageClient, tmp_path: Path) -> None:
+    uri = uri_in(tmp_path)
+    diagnostics = await open_doc(client, uri, NAIVE)
+    codes = {d.code for d in diagnostics}
+    assert {"DFX001", "DFX002", "DFX006"} <= codes
+    assert all(d.source == "dockerfix" for d in diagnostics)
+    assert all(
+        d.code_description and d.code_description.href.endswith(str(d.code).lower())
+        for d in diagnostics
+    )
+    strip = next(d for d in diagnostics if d.code == "DFX004")
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            range=strip.range,
+            context=types.CodeActionContext(diagnostics=[strip]),
+        )
+    )
+    assert actions is not None
+    titles = [a.title for a in actions]
+    assert any(t.startswith("dockerfix DFX004") for t in titles)
+    assert "Disable DFX004 for this instruction" in titles
+    fix = next(a for a in actions if a.title.startswith("dockerfix DFX004"))
+    assert fix.edit is not None
+    assert fix.edit.changes is not None
+    fixed = apply(NAIVE, fix.edit.changes[uri])
+    assert "-ldflags '-w -s'" in fixed
+    assert "FROM gcr.io/distroless" not in fixed  # that rule alone
+    fix_all = next(a for a in actions if a.kind == "source.fixAll.dockerfix")
+    assert fix_all.edit is not None
+    assert fix_all.edit.changes is not None
+    everything = apply(NAIVE, fix_all.edit.changes[uri])
+    assert "FROM gcr.io/distroless/static-debian13" in everything
+    assert "# café: a comment with é and 🚀" in everything
+    disable = next(a for a in actions if a.title.startswith("Disable"))
+    assert disable.edit is not None
+    assert disable.edit.changes is not None
+    assert "# dockerfix: ignore=DFX004\n" in apply(NAIVE, disable.edit.changes[uri])
+
+
+@pytest.mark.asyncio
+async def test_formatting_is_fix_all_as_minimal_edits(
+    client: LanguageClient, tmp_path: Path
+) -> None:
+    uri = uri_in(tmp_path)
+    text = NAIVE.replace("\n", "\r\n")
+    await open_doc(client, uri, text)
+    edits = await client.text_document_formatting_async(
+        types.DocumentFormattingParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            options=types.FormattingOptions(tab_size=4, insert_spaces=True),
+        )
+    )
+    assert edits
+    assert all(e.range.start.character == 0 for e in edits)  # whole lines: cursor survives
+    formatted = apply(text, edits)
+    assert '\r\nENTRYPOINT ["/server"' in formatted
+    assert "\n" not in formatted.replace("\r\n", "")  # CRLF kept
+
+
+@pytest.mark.asyncio
+async def test_a_parse_error_is_one_diagnostic_and_no_fix(
+    client: LanguageClient, tmp_path: Path
+) -> None:
+    uri = uri_in(tmp_path)
+    diagnostics = await open_doc(client, uri, "FROM golang:1.22\nRUN <<EOF\necho never closed\n")
+    assert len(diagnostics) == 1
+    assert diagnostics[0].severity == types.DiagnosticSeverity.Error
+    assert diagnostics[0].range.start.line == 1
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            range=diagnostics[0].range,
+            context=types.CodeActionContext(diagnostics=diagnostics),
+        )
+    )
+    assert not actions
+
+
+@pytest.mark.asyncio
+async def test_pull_diagnostics_and_many_edits(client: LanguageClient, tmp_path: Path) -> None:
+    uri = uri_in(tmp_path)
+    await open_doc(client, uri, NAIVE)
+    for version in range(2, 202):
+        client.text_document_did_change(
+            types.DidChangeTextDocumentParams(
+                text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+                content_changes=[
+                    types.TextDocumentContentChangeWholeDocument(text=NAIVE + f"# {version}\n")
+                ],
+            )
+        )
+    report = await client.text_document_diagnostic_async(
+        types.DocumentDiagnosticParams(text_document=types.TextDocumentIdentifier(uri=uri))
+    )
+    assert any(d.code == "DFX001" for d in report.items)
+
+
+@pytest.mark.asyncio
+async def test_an_untitled_buffer_has_no_build_context(client: LanguageClient) -> None:
+    diagnostics = await open_doc(client, "untitled:Untitled-1", NAIVE)
+    split = next(d for d in diagnostics if d.code == "DFX001")
+    assert "build context is unknown" in split.message

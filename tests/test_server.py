@@ -179,3 +179,45 @@ async def test_an_untitled_buffer_has_no_build_context(client: LanguageClient) -
     diagnostics = await open_doc(client, "untitled:Untitled-1", NAIVE)
     split = next(d for d in diagnostics if d.code == "DFX001")
     assert "build context is unknown" in split.message
+
+
+@pytest.mark.asyncio
+async def test_create_dockerignore_range_formatting_and_settings_changes(
+    client: LanguageClient, tmp_path: Path
+) -> None:
+    uri = uri_in(tmp_path)
+    diagnostics = await open_doc(client, uri, NAIVE)
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            range=diagnostics[0].range,
+            context=types.CodeActionContext(diagnostics=diagnostics[:1]),
+        )
+    )
+    create = next(a for a in actions or [] if a.title == "dockerfix: create .dockerignore")
+    assert create.edit is not None
+    assert create.edit.document_changes is not None
+    assert isinstance(create.edit.document_changes[0], types.CreateFile)
+    edits = await client.text_document_range_formatting_async(
+        types.DocumentRangeFormattingParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            range=types.Range(
+                start=types.Position(line=3, character=0), end=types.Position(line=3, character=5)
+            ),
+            options=types.FormattingOptions(tab_size=4, insert_spaces=True),
+        )
+    )
+    assert edits
+    assert all(e.range.start.line <= 3 <= e.range.end.line for e in edits)
+    (tmp_path / ".dockerfix.toml").write_text('ignore = ["DFX006"]\n')
+    client.workspace_did_change_watched_files(
+        types.DidChangeWatchedFilesParams(
+            changes=[
+                types.FileEvent(
+                    uri=(tmp_path / ".dockerfix.toml").as_uri(), type=types.FileChangeType.Created
+                )
+            ]
+        )
+    )
+    await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+    assert "DFX006" not in {d.code for d in client.diagnostics[uri]}

@@ -10,6 +10,7 @@ fixes; the server never crashes on a document.
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
@@ -231,6 +232,37 @@ def code_actions(ls: DockerfixServer, params: types.CodeActionParams) -> list[ty
                         )
                     )
             actions.append(_disable(ls, uri, diagnostic, code))
+    created = checked.outcome.to_create
+    if wants_quickfix and created:
+        for target, content in sorted(created.items()):
+            new_uri = Path(os.path.abspath(target)).as_uri()
+            actions.append(
+                types.CodeAction(
+                    title=f"dockerfix: create {os.path.basename(target)}",
+                    kind=types.CodeActionKind.QuickFix,
+                    edit=types.WorkspaceEdit(
+                        document_changes=[
+                            types.CreateFile(
+                                uri=new_uri, options=types.CreateFileOptions(ignore_if_exists=True)
+                            ),
+                            types.TextDocumentEdit(
+                                text_document=types.OptionalVersionedTextDocumentIdentifier(
+                                    uri=new_uri, version=None
+                                ),
+                                edits=[
+                                    types.TextEdit(
+                                        range=types.Range(
+                                            start=types.Position(line=0, character=0),
+                                            end=types.Position(line=0, character=0),
+                                        ),
+                                        new_text=content,
+                                    )
+                                ],
+                            ),
+                        ]
+                    ),
+                )
+            )
     if wants_fix_all:
         new = ls.fixed_text(uri)
         if new is not None and new != checked.text:
@@ -249,6 +281,31 @@ def formatting(ls: DockerfixServer, params: types.DocumentFormattingParams) -> l
     new = ls.fixed_text(uri)
     old = ls.check(uri).text
     return [] if new is None else text_edits(old, new)
+
+
+@server.feature(types.TEXT_DOCUMENT_RANGE_FORMATTING)
+def range_formatting(
+    ls: DockerfixServer, params: types.DocumentRangeFormattingParams
+) -> list[types.TextEdit]:
+    """The formatting edits that touch the selected lines."""
+    uri = params.text_document.uri
+    new = ls.fixed_text(uri)
+    if new is None:
+        return []
+    first, last = params.range.start.line, params.range.end.line
+    return [
+        e
+        for e in text_edits(ls.check(uri).text, new)
+        if e.range.start.line <= last and e.range.end.line >= first
+    ]
+
+
+@server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+def watched_files(ls: DockerfixServer, params: types.DidChangeWatchedFilesParams) -> None:
+    """Settings or build-context files changed: check every open document again."""
+    ls.checked.clear()  # each check reads the settings again (cached by path and content)
+    for uri in list(ls.workspace.text_documents):
+        ls.publish(uri)
 
 
 def main() -> None:

@@ -226,7 +226,11 @@ def _workflow(path: str, rel: str, top: str) -> Iterator[Declaration]:
 def _files(top: str) -> Iterator[str]:
     count = 0
     for folder, dirs, names in os.walk(top):
-        dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS or d == ".github")
+        # hidden folders (caches, virtual environments, tool state) hold no declaration,
+        # except the CI ones
+        dirs[:] = sorted(
+            d for d in dirs if d not in _SKIP_DIRS and (not d.startswith(".") or d == ".github")
+        )
         for name in sorted(names):
             count += 1
             if count > MAX_FILES:

@@ -106,7 +106,9 @@ def installed_dockerfix(scratch: Path) -> list[str]:
     shutil.copytree(
         REPO,
         source,
-        ignore=shutil.ignore_patterns(".git", ".venv*", "__pycache__", "*.egg-info", "build"),
+        ignore=shutil.ignore_patterns(
+            ".git", ".e2e", ".venv*", "__pycache__", "*.egg-info", "build"
+        ),
     )
     wheels = scratch / "wheels"
     venv = scratch / "venv"

@@ -76,6 +76,11 @@ class RuntimeImageNotMinimal(Rule):
     ``--chown=65532:65532``. ``EXPOSE``, ``ENV``, ``LABEL``, ``VOLUME``, ``STOPSIGNAL``,
     ``WORKDIR``, comments and exec-form ``ENTRYPOINT``/``CMD`` are kept as they are.
 
+    A runtime stage already on ``scratch`` gets what the program needs and scratch lacks,
+    copied from the golang builder: the CA bundle when the program makes TLS connections,
+    Go's ``zoneinfo.zip`` (with ``ENV ZONEINFO``) when it loads time zones or ``ENV TZ``
+    names one (both found in the build context's source).
+
     ## Why is this bad?
     A shell and a package manager in the image the program runs in are attack surface it
     never uses, and a larger image to pull and scan. Distroless is "more secure than alpine,
@@ -150,6 +155,8 @@ class RuntimeImageNotMinimal(Rule):
             return tree
         final = stages[-1]
         image = gofacts.stage_image(tree, final)
+        if stagegraph.official_name(image) == "scratch" and not ctx.suppressed(final.from_):
+            return self._complete_scratch(tree, ctx, final)
         family = _family(image)
         target = ctx.options.runtime_image
         if family is None or ctx.suppressed(final.from_) or "distroless" not in target:
@@ -335,6 +342,48 @@ class RuntimeImageNotMinimal(Rule):
         if context is not None and context.executed_programs:
             shown = ", ".join(context.executed_programs[:2])
             raise _Blocked(binary[1], f"the program runs {shown}, which distroless lacks")
+
+    def _complete_scratch(
+        self, tree: cst.Dockerfile, ctx: RuleContext, final: cst.Stage
+    ) -> cst.Dockerfile:
+        """Give a scratch runtime stage the CA bundle and zoneinfo its program needs."""
+        context = ctx.build_context
+        if context is None or gofacts.go_builds(tree, stage=final):
+            return tree
+        try:
+            _program, copy = self._start_binary(tree, final)
+        except _Blocked:
+            return tree  # not a stage that runs a copied binary: nothing to say
+        ref = stagegraph.copy_from_ref(copy) or ""
+        source = stagegraph.referenced_stage(tree, ref, final.index)
+        if source is None:
+            return tree
+        root = gofacts.goroot(gofacts.stage_image(tree, stagegraph.chain(tree, source)[-1]))
+        if root is None:
+            return tree  # not an official golang builder: where its files are is not known
+        text = "\n".join(ins.logical for ins in final.instructions)
+        env = gofacts.stage_facts(tree, final).env(None)
+        lines: list[str] = []
+        why: list[str] = []
+        if context.uses_tls_or_https and "ca-certificates" not in text and "/etc/ssl" not in text:
+            lines.append(f"COPY --from={ref} /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/")
+            why.append(f"CA certificates ({context.tls_reasons[0]})")
+        wants_tz = context.uses_timezones or env.get("TZ", "") not in ("", "UTC")
+        if wants_tz and "zoneinfo" not in text.lower():
+            lines += [f"COPY --from={ref} {root}/lib/time/zoneinfo.zip /zoneinfo.zip",
+                      "ENV ZONEINFO=/zoneinfo.zip"]  # fmt: skip
+            shown = context.timezone_reasons[0] if context.timezone_reasons else "ENV TZ"
+            why.append(f"time-zone data ({shown})")
+        if not lines:
+            return tree
+        nodes = [new_instruction(tree, line, indent=final.from_.indent) for line in lines]
+        ctx.report(
+            final.from_,
+            f"the scratch runtime stage lacks what the program needs: {' and '.join(why)}; "
+            "copied from the builder",
+            fixed=True,
+        )
+        return tree.insert_after(final.from_, nodes)
 
     # -- the edits ---------------------------------------------------------------------------
     @staticmethod

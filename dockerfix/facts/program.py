@@ -82,8 +82,11 @@ def path_value(src: GoSource, start: int, end: int, consts: dict[str, str]) -> s
     return posixpath.join(*parts) if parts else None
 
 
-def _calls(src: GoSource, pkg: str, funcs: str) -> list[tuple[str, int, list[tuple[int, int]]]]:
-    """``(function, offset, argument spans)`` of each call of ``pkg.funcs`` in ``src``."""
+def _calls(
+    src: GoSource, pkg: str | None, funcs: str
+) -> list[tuple[str, int, list[tuple[int, int]]]]:
+    """``(function, offset, argument spans)`` of each call of ``pkg.funcs`` in ``src``
+    (``pkg`` None: a method of that name on any receiver)."""
     if not any(f in src.blank for f in funcs.split("|")):
         return []
     pattern = src.call_pattern(pkg, funcs)
@@ -210,7 +213,7 @@ def root_reasons(sources: list[GoSource], go_mods: list[GoMod]) -> list[str]:
         if src.is_test:
             continue
         for pkg, funcs, k in _LISTEN_CALLS:
-            for func, off, spans in _calls(src, pkg, funcs) if pkg else _method_calls(src, funcs):
+            for func, off, spans in _calls(src, pkg, funcs):
                 value = src.string_at(*spans[k]) if k < len(spans) else None
                 port = _low_port(value)
                 if port is not None:
@@ -231,17 +234,6 @@ def root_reasons(sources: list[GoSource], go_mods: list[GoMod]) -> list[str]:
         for func, off, _spans in _calls(src, "syscall", "Mount|Chroot|Setuid|Setgid"):
             reasons.append(f"syscall.{func} in {src.rel}:{src.line_of(off)} needs root")
     return list(dict.fromkeys(reasons))
-
-
-def _method_calls(src: GoSource, funcs: str) -> list[tuple[str, int, list[tuple[int, int]]]]:
-    if not any(f in src.blank for f in funcs.split("|")):
-        return []
-    pattern = src.call_pattern(None, funcs)
-    assert pattern is not None
-    return [
-        (m.group(1), m.start(), call_args(src.blank, m.end() - 1))
-        for m in pattern.finditer(src.blank)
-    ]
 
 
 def _low_port(value: str | None) -> int | None:

@@ -19,13 +19,16 @@ from dockerfix.facts import shellwords
 from dockerfix.record import Record
 
 PROVIDED_PACKAGES = frozenset({"ca-certificates", "ca-certificates-bundle", "tzdata"})
-_INSTALLERS = {
+#: Package managers: the subcommands that install packages.
+INSTALL = {
     "apk": ("add",),
     "apt-get": ("install",),
     "apt": ("install",),
     "yum": ("install",),
     "dnf": ("install",),
     "microdnf": ("install",),
+    "zypper": ("install", "in"),
+    "tdnf": ("install",),
 }
 _INDEX_UPDATES = {("apk", "update"), ("apt-get", "update"), ("apt", "update")}
 _CACHE_DIRS = ("/var/cache/apk", "/var/lib/apt/lists", "/var/cache/apt", "/var/cache/yum",
@@ -54,12 +57,12 @@ def _program(words: list[str]) -> str:
 
 def _provided(words: list[str]) -> bool:
     program = _program(words)
-    if program in _INSTALLERS:
+    if program in INSTALL:
         rest = words[1:]
         verbs = [w for w in rest if not w.startswith("-")]
         if (program, verbs[0] if verbs else "") in _INDEX_UPDATES and len(verbs) == 1:
             return True
-        if not verbs or verbs[0] not in _INSTALLERS[program]:
+        if not verbs or verbs[0] not in INSTALL[program]:
             return False
         packages = verbs[1:]
         return bool(packages) and all(p in PROVIDED_PACKAGES for p in packages)

@@ -7,12 +7,9 @@ import re
 
 from dockerfix import cst
 from dockerfix.facts import gofacts, stagegraph
+from dockerfix.facts.runtimesteps import Step, classify
 from dockerfix.fixer.base import Invalid, Rule, RuleContext, Valid
 from dockerfix.fixer.style import new_instruction
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from dockerfix.facts.runtimesteps import Step
 
 NONROOT = "65532:65532"
 _FAMILIES = ("alpine", "busybox", "debian", "ubuntu", "golang")
@@ -260,8 +257,6 @@ class RuntimeImageNotMinimal(Rule):
 
     @staticmethod
     def _steps(ins: cst.Instruction) -> list[Step]:
-        from dockerfix.facts.runtimesteps import Step, classify  # only for such stages
-
         if ins.is_exec_form or ins.heredocs or ins.flags:
             return [Step("other", " ".join(ins.logical.split())[:60])]
         steps: list[Step] = []

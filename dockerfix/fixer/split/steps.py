@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 from dockerfix.facts import shellwords
+from dockerfix.facts.runtimesteps import INSTALL
 
 __all__ = [
     "BINARY_COMMANDS",
@@ -59,17 +60,7 @@ BINARY_COMMANDS = frozenset({"chmod", "upx", "strip"})
 # Programs that are shells: a start command or health check that runs one needs a shell.
 SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh", "ksh", "mksh", "busybox", "fish"})
 
-# Package managers: the subcommands that install and the ones that remove packages.
-INSTALL = {
-    "apk": ("add",),
-    "apt-get": ("install",),
-    "apt": ("install",),
-    "yum": ("install",),
-    "dnf": ("install",),
-    "microdnf": ("install",),
-    "zypper": ("install", "in"),
-    "tdnf": ("install",),
-}
+# Package managers: the subcommands that install (facts.runtimesteps) and that remove.
 REMOVE = {
     "apk": ("del",),
     "apt-get": ("remove", "purge", "autoremove"),

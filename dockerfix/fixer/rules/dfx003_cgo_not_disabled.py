@@ -84,12 +84,17 @@ class CgoNotDisabled(Rule):
     and not applied when the build needs cgo: a cgo-only module in ``go.mod``
     (``mattn/go-sqlite3`` ...), ``import "C"``, a C toolchain or C headers
     installed in the builder (or a stage it is built on), ``-linkmode
-    external``, ``-race``/``-msan``/``-asan``, ``-buildmode=c-shared``/
+    external``, ``-race``/``-msan``/``-asan`` on a build, ``-buildmode=c-shared``/
     ``c-archive``/``plugin``, or a later stage built on this one that needs cgo
     itself; keep cgo then and use distroless ``base``/``cc`` (glibc) or alpine
     (musl) as the runtime image. Also reported and not applied on Windows
     images. Stages that only run ``go test``, ``go generate`` or ``go install``
     remote tools (``pkg@version``) are not touched.
+
+    The narrow form, ``CGO_ENABLED=0`` inline on each ``go build``/``go install`` that
+    ships a binary, is used instead of an ``ENV`` when an ``ENV`` would reach what it
+    must not: ``go test -race`` (or ``-msan``/``-asan``) in the stage, which keeps cgo; the
+    final image (its users would inherit it); an ``ONBUILD`` base image's children.
 
     ## Example
     ```dockerfile
@@ -97,6 +102,8 @@ class CgoNotDisabled(Rule):
     WORKDIR /src
     COPY . .
     RUN go build -o /app .
+    FROM gcr.io/distroless/static-debian13
+    COPY --from=builder /app /app
     ```
     becomes
     ```dockerfile
@@ -105,6 +112,8 @@ class CgoNotDisabled(Rule):
     WORKDIR /src
     COPY . .
     RUN go build -o /app .
+    FROM gcr.io/distroless/static-debian13
+    COPY --from=builder /app /app
     ```
     """
 
@@ -121,18 +130,19 @@ class CgoNotDisabled(Rule):
     )
     INVALID = (
         Invalid(
-            "FROM golang:1.23 AS builder\nWORKDIR /src\nCOPY . .\nRUN go build -o /app .\n",
+            "FROM golang:1.23 AS builder\nWORKDIR /src\nCOPY . .\nRUN go build -o /app .\n"
+            "FROM scratch\nCOPY --from=builder /app /app\n",
             expected=(
                 "FROM golang:1.23 AS builder\nENV CGO_ENABLED=0 GOOS=linux\nWORKDIR /src\n"
-                "COPY . .\nRUN go build -o /app .\n"
+                "COPY . .\nRUN go build -o /app .\nFROM scratch\nCOPY --from=builder /app /app\n"
             ),
         ),
         Invalid(
             "from --platform=$BUILDPLATFORM golang:1.23\nARG TARGETOS\n"
             "run GOOS=$TARGETOS go build -o /app .\n",
-            expected=(
-                "from --platform=$BUILDPLATFORM golang:1.23\nenv CGO_ENABLED=0\nARG TARGETOS\n"
-                "run GOOS=$TARGETOS go build -o /app .\n"
+            expected=(  # the final image: inline, no ENV its users would inherit
+                "from --platform=$BUILDPLATFORM golang:1.23\nARG TARGETOS\n"
+                "run CGO_ENABLED=0 GOOS=$TARGETOS go build -o /app .\n"
             ),
         ),
         Invalid(
@@ -183,7 +193,10 @@ class CgoNotDisabled(Rule):
         reasons = gofacts.cgo_reasons(tree, stage, context_reasons)
         for anc in lineage[1:]:
             reasons += gofacts.cgo_reasons(tree, anc, [])
-        reasons += _flag_reasons(steps)
+        # -race/-msan/-asan on commands that ship nothing (go test, go vet): they keep cgo,
+        # and the binaries can still be static, with CGO_ENABLED=0 on their own builds
+        test_only = _flag_reasons([s for s in steps if not buildsteps.produces_binary(s.command)])
+        reasons += _flag_reasons(builds)
         for later in buildsteps.descendants(tree, stage):
             later_steps = buildsteps.go_steps(later)
             if not any(buildsteps.compiles(s.command) for s in later_steps):
@@ -195,6 +208,13 @@ class CgoNotDisabled(Rule):
                 f"stage {later.name or later.index} built on this one: {r}" for r in later_reasons
             ]
         reasons = list(dict.fromkeys(reasons))
+        final = stage.index == len(tree.stages) - 1
+        onbuild = any(ins.name == "ONBUILD" for ins in stage.instructions)
+        if not reasons and (test_only or final or onbuild) and all(s.editable for s in builds):
+            # the narrow fix: only the builds that ship get CGO_ENABLED=0, inline (an ENV
+            # would reach the tests, the final image's users or ONBUILD's children)
+            return self._inline(tree, stage, ctx, builds, test_only, final, onbuild)
+        reasons += test_only
         if reasons:
             ctx.report(
                 stage.from_,
@@ -217,3 +237,41 @@ class CgoNotDisabled(Rule):
             fixed=True,
         )
         return tree.insert_after(stage.from_, [node])
+
+    def _inline(
+        self,
+        tree: cst.Dockerfile,
+        stage: cst.Stage,
+        ctx: RuleContext,
+        builds: list[buildsteps.GoStep],
+        test_only: list[str],
+        final: bool,
+        onbuild: bool,
+    ) -> cst.Dockerfile:
+        """``CGO_ENABLED=0`` inline on each build that ships a binary."""
+        by_instruction: dict[int, list[buildsteps.GoStep]] = {}
+        for step in builds:
+            by_instruction.setdefault(id(step.instruction), []).append(step)
+        why = (
+            test_only[0] + " (the tests keep cgo)"
+            if test_only
+            else "an ONBUILD base image's children would inherit an ENV"
+            if onbuild
+            else "the stage is the final image, whose users an ENV would reach"
+        )
+        for steps in by_instruction.values():
+            ins = steps[0].instruction
+            new = ins
+            for step in sorted(steps, key=lambda s: s.command.start, reverse=True):
+                assert step.offset is not None
+                at = step.offset + step.command.start
+                new = new.replace_span(at, at, "CGO_ENABLED=0 ")
+            ctx.touch(ins)
+            tree = tree.replace(ins, new)
+            ctx.report(
+                ins,
+                f"{MESSAGE}: the binary may link against the C library; "
+                f"`CGO_ENABLED=0` set on the build that ships it ({why})",
+                fixed=True,
+            )
+        return tree

@@ -1,5 +1,4 @@
 FROM golang:1.22
-ENV CGO_ENABLED=0 GOOS=linux
 WORKDIR /src
 COPY . .
-RUN go build -o /out/app .
+RUN CGO_ENABLED=0 go build -o /out/app .

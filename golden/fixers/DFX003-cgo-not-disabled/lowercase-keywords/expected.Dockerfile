@@ -1,5 +1,4 @@
 from golang:1.22 as build
-env CGO_ENABLED=0 GOOS=linux
 workdir /src
 copy . .
-run go build -o /out/app .
+run CGO_ENABLED=0 go build -o /out/app .

@@ -1,8 +1,7 @@
 # ---- builder stage ----
 FROM golang:1.21-alpine AS builder
-ENV CGO_ENABLED=0 GOOS=linux
 WORKDIR /app
 COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
-RUN go build -o /app/main ./cmd/main
+RUN CGO_ENABLED=0 go build -o /app/main ./cmd/main

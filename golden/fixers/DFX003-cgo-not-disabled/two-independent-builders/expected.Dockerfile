@@ -5,7 +5,6 @@ COPY . .
 RUN go build -o /out/api ./cmd/api
 
 FROM golang:1.22-alpine AS worker
-ENV CGO_ENABLED=0 GOOS=linux
 WORKDIR /worker
 COPY . .
-RUN go build -o /out/worker ./cmd/worker
+RUN CGO_ENABLED=0 go build -o /out/worker ./cmd/worker

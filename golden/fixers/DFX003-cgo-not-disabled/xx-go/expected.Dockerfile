@@ -1,7 +1,6 @@
 FROM --platform=$BUILDPLATFORM tonistiigi/xx AS xx
 FROM golang:1.22-alpine AS build
-ENV CGO_ENABLED=0
 COPY --from=xx / /
 WORKDIR /src
 COPY . .
-RUN xx-go build -o /out/app .
+RUN CGO_ENABLED=0 xx-go build -o /out/app .

@@ -172,3 +172,14 @@ def test_dockerignore_keeps_git_for_builds_that_call_it(
     ignore = result.created_files[".dockerignore"]
     assert ("\n.git\n" not in ignore) is keeps
     assert ("# .git not excluded: needed" in ignore) is keeps
+
+
+def test_a_go_work_with_other_modules_declines_the_download_step(tmp_path: Path) -> None:
+    files = {
+        "main.go": main_go(""),
+        "go.work": "go 1.22\n\nuse (\n\t.\n\t./lib\n)\n",
+        "lib/go.mod": "module example.com/lib\n\ngo 1.22\n",
+    }
+    result = fix(tmp_path, files)
+    assert "RUN go mod download" not in result.text
+    assert any("go.work uses other modules (lib)" in r for r in skipped(result, "DFX002"))

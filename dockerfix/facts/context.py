@@ -85,6 +85,7 @@ class BuildContext:
         "go_mod",
         "go_mods",
         "go_package_dirs",
+        "go_work_uses",
         "has_go_files",
         "has_go_sum",
         "has_go_work",
@@ -134,6 +135,7 @@ class BuildContext:
         executed_programs: list[str] | None = None,
         writes: list[Write] | None = None,
         root_reasons: list[str] | None = None,
+        go_work_uses: list[str] | None = None,
     ) -> None:
         self.directory = directory
         self.go_mod = go_mod
@@ -170,6 +172,8 @@ class BuildContext:
         self.executed_programs: list[str] = [] if executed_programs is None else executed_programs
         self.writes: list[Write] = [] if writes is None else writes
         self.root_reasons: list[str] = [] if root_reasons is None else root_reasons
+        #: the folders go.work ``use``s (``.`` for the context itself)
+        self.go_work_uses: list[str] = [] if go_work_uses is None else go_work_uses
         #: answers computed from these facts, kept by whoever computes them (not compared)
         self.derived: dict[object, object] = {}
 
@@ -220,6 +224,7 @@ def analyze_context(directory: str | os.PathLike[str]) -> BuildContext:
                 go_mods.append(parse_go_mod(text, rel))
     root_mod = next((m for m in go_mods if m.path == "go.mod"), None)
     used_mods: list[GoMod]
+    uses: list[str] = []
     if "go.work" in file_set:
         uses = read_go_work(read_text(directory, "go.work") or "")
         used_mods = [m for m in go_mods if m.directory in uses]
@@ -300,6 +305,7 @@ def analyze_context(directory: str | os.PathLike[str]) -> BuildContext:
         executed_programs=executed_programs(sources),
         writes=writes(sources),
         root_reasons=root_reasons(sources, used_mods),
+        go_work_uses=uses,
     )
 
 

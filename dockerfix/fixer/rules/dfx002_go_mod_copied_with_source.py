@@ -310,7 +310,8 @@ class GoModCopiedWithSource(Rule):
     Reported and not applied when the known build context has no ``go.mod``
     next to the Dockerfile, when ``go.mod`` replaces modules with local
     directories (``go mod download`` would need them before the source is
-    copied), for GOPATH builds (``GO111MODULE=off``), when the download is configured after
+    copied), when a ``go.work`` uses other modules of the context (likewise), for
+    GOPATH builds (``GO111MODULE=off``), when the download is configured after
     the source copy (an ``ENV``/``ARG`` of ``GOPROXY``, ``GOPRIVATE``,
     ``GOFLAGS`` ..., ``git config``/``.netrc`` credentials, ``go env -w``, or
     such a setting inline on the build command: a download above the copy
@@ -451,6 +452,13 @@ class GoModCopiedWithSource(Rule):
                     f"there is no go.mod next to the Dockerfile{where}; if the build context is "
                     "elsewhere, copy the module's go.mod/go.sum and run `go mod download` "
                     "before the source by hand"
+                )
+            others = [u for u in context.go_work_uses if u != "."]
+            if others:
+                return decline(
+                    f"go.work uses other modules ({', '.join(others[:3])}), which "
+                    "`go mod download` before the source would not see; copy go.work, "
+                    "go.work.sum and each module's go.mod/go.sum first, by hand"
                 )
             local = [r for r in context.go_mod.replaces if r.is_local]
             if local:

@@ -221,3 +221,27 @@ async def test_create_dockerignore_range_formatting_and_settings_changes(
     )
     await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
     assert "DFX006" not in {d.code for d in client.diagnostics[uri]}
+
+
+@pytest.mark.asyncio
+async def test_client_settings_select_ignore_and_actions(
+    client: LanguageClient, tmp_path: Path
+) -> None:
+    uri = uri_in(tmp_path)
+    before = await open_doc(client, uri, NAIVE)
+    assert "DFX006" in {d.code for d in before}
+    client.set_configuration(
+        {"ignore": ["DFX006"], "showDisableActions": False}, section="dockerfix"
+    )
+    client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
+    await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+    diagnostics = client.diagnostics[uri]
+    assert "DFX006" not in {d.code for d in diagnostics}
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            range=diagnostics[0].range,
+            context=types.CodeActionContext(diagnostics=diagnostics[:1]),
+        )
+    )
+    assert not any(a.title.startswith("Disable") for a in actions or [])

@@ -41,22 +41,67 @@ def path_of(uri: str) -> str | None:
     return os.path.normpath(unquote(parsed.path))
 
 
+class ClientSettings(Record):
+    """What the editor's ``dockerfix`` settings say (``workspace/configuration``)."""
+
+    select: tuple[str, ...] | None = None
+    ignore: tuple[str, ...] | None = None
+    runtime_image: str | None = None
+    fix_all: bool = True
+    show_disable_actions: bool = True
+
+
+def settings_from(value: object) -> ClientSettings:
+    """``ClientSettings`` from the editor's JSON (unknown or ill-typed keys ignored)."""
+    if not isinstance(value, dict):
+        return ClientSettings()
+
+    def names(key: str) -> tuple[str, ...] | None:
+        got = value.get(key)
+        return tuple(str(v) for v in got) if isinstance(got, list) else None
+
+    image = value.get("runtimeImage")
+    return ClientSettings(
+        select=names("select"),
+        ignore=names("ignore"),
+        runtime_image=image if isinstance(image, str) and image.strip() else None,
+        fix_all=value.get("fixAll", True) is not False,
+        show_disable_actions=value.get("showDisableActions", True) is not False,
+    )
+
+
 class DockerfixServer(LanguageServer):
     """A pygls server that keeps the last fix result of each document."""
 
     def __init__(self) -> None:
         super().__init__("dockerfix", __version__)
         self.checked: dict[str, Checked] = {}
+        self.settings = ClientSettings()
+        self.initialization: object = None  # the client's initializationOptions
+
+    def overrides(self, select: tuple[str, ...] | None = None) -> Any:
+        """The runner's overrides: the editor's settings on top of the project's files."""
+        from dockerfix.runner import Overrides, check_rule_names
+
+        s = self.settings
+        chosen = select if select is not None else s.select
+        names = (chosen or ()) + (s.ignore or ())
+        if check_rule_names(names) is not None:  # a typo in the editor's settings: ignore them
+            chosen, ignore = select, None
+        else:
+            ignore = s.ignore
+        return Overrides(select=chosen, ignore=ignore, runtime_image=s.runtime_image)
 
     def check(self, uri: str) -> Checked:
         """The fix outcome of the document's current text (computed once per text)."""
-        from dockerfix.runner import OptionsCache, Overrides, stdin_outcome
+        from dockerfix.runner import OptionsCache, stdin_outcome
 
         text = self.workspace.get_text_document(uri).source
         cached = self.checked.get(uri)
         if cached is not None and cached.text == text:
             return cached
-        outcome = stdin_outcome(text.encode("utf-8"), path_of(uri), OptionsCache(Overrides()))
+        cache = OptionsCache(self.overrides())
+        outcome = stdin_outcome(text.encode("utf-8"), path_of(uri), cache)
         checked = Checked(text, outcome)
         self.checked[uri] = checked
         return checked
@@ -116,10 +161,10 @@ class DockerfixServer(LanguageServer):
             return None
         if select is None:
             return checked.outcome.new  # type: ignore[no-any-return]
-        from dockerfix.runner import OptionsCache, Overrides, stdin_outcome
+        from dockerfix.runner import OptionsCache, stdin_outcome
 
-        overrides = Overrides(select=tuple(select))
-        outcome = stdin_outcome(checked.text.encode("utf-8"), path_of(uri), OptionsCache(overrides))
+        cache = OptionsCache(self.overrides(select=tuple(select)))
+        outcome = stdin_outcome(checked.text.encode("utf-8"), path_of(uri), cache)
         return None if outcome.error is not None else outcome.new
 
     def publish(self, uri: str) -> None:
@@ -130,6 +175,47 @@ class DockerfixServer(LanguageServer):
 
 
 server = DockerfixServer()
+
+
+async def _load_settings(ls: DockerfixServer) -> None:
+    """Ask the editor for the ``dockerfix`` section (or use the initialization options)."""
+    params = ls.client_capabilities
+    supports = bool(params.workspace and params.workspace.configuration)
+    value: object = None
+    if supports:
+        try:
+            items = await ls.workspace_configuration_async(
+                types.ConfigurationParams(items=[types.ConfigurationItem(section=SOURCE)])
+            )
+            value = items[0] if items else None
+        except Exception:  # an editor that cannot answer: keep the defaults
+            value = None
+    else:
+        value = ls.initialization
+    ls.settings = settings_from(value)
+    ls.checked.clear()
+
+
+@server.feature(types.INITIALIZE)
+def initialize(ls: DockerfixServer, params: types.InitializeParams) -> None:
+    """Keep the initialization options (settings for clients without configuration)."""
+    ls.initialization = params.initialization_options
+
+
+@server.feature(types.INITIALIZED)
+async def initialized(ls: DockerfixServer, params: types.InitializedParams) -> None:
+    """Read the editor's settings once the session is up."""
+    await _load_settings(ls)
+
+
+@server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
+async def configuration_changed(
+    ls: DockerfixServer, params: types.DidChangeConfigurationParams
+) -> None:
+    """The editor's settings changed: read them, check the open documents again."""
+    await _load_settings(ls)
+    for uri in list(ls.workspace.text_documents):
+        ls.publish(uri)
 
 
 @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
@@ -231,7 +317,8 @@ def code_actions(ls: DockerfixServer, params: types.CodeActionParams) -> list[ty
                             is_preferred=code in ("DFX002", "DFX004", "DFX005"),
                         )
                     )
-            actions.append(_disable(ls, uri, diagnostic, code))
+            if ls.settings.show_disable_actions:
+                actions.append(_disable(ls, uri, diagnostic, code))
     created = checked.outcome.to_create
     if wants_quickfix and created:
         for target, content in sorted(created.items()):
@@ -263,7 +350,7 @@ def code_actions(ls: DockerfixServer, params: types.CodeActionParams) -> list[ty
                     ),
                 )
             )
-    if wants_fix_all:
+    if wants_fix_all and ls.settings.fix_all:
         new = ls.fixed_text(uri)
         if new is not None and new != checked.text:
             actions.append(

@@ -370,3 +370,36 @@ def test_write_verify_writes_only_verified_files(tmp_path: Path, fake: FakeEngin
     assert "ENTRYPOINT" in (app / "Dockerfile").read_text()
     assert "written" in result.output
     assert CliRunner().invoke(main, ["--verify", str(app)]).exit_code == 2  # needs --write
+
+
+@pytest.mark.parametrize(
+    ("cls", "pull_words"),
+    [(engines.DockerEngine, ["--pull"]), (engines.PodmanEngine, ["--pull=always"]),
+     (engines.BuildahEngine, ["--pull=always"])],
+)  # fmt: skip
+def test_build_options_reach_the_engine(
+    cls: type[engines.Engine], pull_words: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import subprocess
+
+    seen: list[list[str]] = []
+
+    def fake_run(argv: list[str], *, timeout: float, stdin: bytes | None = None) -> object:
+        seen.append(list(argv))
+        return subprocess.CompletedProcess(argv, 0, b"---> 0123456789ab\n", b"")
+
+    monkeypatch.setattr(engines, "_run", fake_run)
+    engine = cls("/usr/bin/engine", "run1")
+    options = engines.BuildOptions(("A=1", "B=2"), "release", "linux/arm64", True, 60)
+    result = engine.build("/ctx", "/ctx/Dockerfile", "localhost/x:1", options)
+    assert result.ok
+    argv = seen[0]
+    assert argv[:1] == ["/usr/bin/engine"]
+    assert argv[-1] == "/ctx"
+    for pair in (["-f", "/ctx/Dockerfile"], ["-t", "localhost/x:1"], ["--build-arg", "A=1"],
+                 ["--build-arg", "B=2"], ["--target", "release"], ["--platform", "linux/arm64"],
+                 ["--label", "dockerfix.verify=run1"]):  # fmt: skip
+        assert any(argv[i : i + 2] == pair for i in range(len(argv))), (pair, argv)
+    assert all(w in argv for w in pull_words)
+    if cls is engines.BuildahEngine:
+        assert argv[1:4] == ["bud", "--isolation", "chroot"]

@@ -403,3 +403,19 @@ def test_build_options_reach_the_engine(
     assert all(w in argv for w in pull_words)
     if cls is engines.BuildahEngine:
         assert argv[1:4] == ["bud", "--isolation", "chroot"]
+
+
+def test_run_twice_learns_whether_the_output_is_deterministic() -> None:
+    outputs = iter([b"1\n", b"2\n"])
+    varying = compare.run_twice(lambda: once(0, next(outputs)), repeat=True)
+    assert varying.stdout == b"1\n"
+    assert not varying.deterministic
+    assert compare.run_twice(lambda: once(0), repeat=True).deterministic
+    calls: list[int] = []
+
+    def timed_out() -> RunResult:
+        calls.append(1)
+        return RunResult(True, 5.0, None, error=compare.still_running(5))
+
+    assert compare.run_twice(timed_out, repeat=True).exit_code is None
+    assert calls == [1]  # a run that did not end is not run again

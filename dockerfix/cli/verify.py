@@ -19,7 +19,7 @@ from dockerfix.record import Record
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from dockerfix.runner import Overrides
+    from dockerfix.runner import Outcome, Overrides
     from dockerfix.verify.engines import BuildOptions, RunOptions
 
 
@@ -44,7 +44,7 @@ def verify_paths(request: VerifyRequest) -> int:
     import uuid
 
     from dockerfix.discovery import discover
-    from dockerfix.runner import OptionsCache, apply, plan, run, sorted_outcomes
+    from dockerfix.runner import OptionsCache, plan, run, sorted_outcomes
     from dockerfix.verify import output
     from dockerfix.verify.engines import EngineError, find_engine
     from dockerfix.verify.session import FileVerdict, Session
@@ -88,7 +88,7 @@ def verify_paths(request: VerifyRequest) -> int:
                     runs.write(output.line(verdict))
                     runs.write("\n")
                 if request.write:
-                    _write_if_verified(outcome, verdict.status, apply)
+                    _write_if_verified(outcome, verdict.status)
     code = output.exit_code(verdicts, len(errors))
     if request.output_format == "json":
         runs.write(output.json_document(verdicts, engine_name, code, messages))
@@ -99,12 +99,11 @@ def verify_paths(request: VerifyRequest) -> int:
     return code
 
 
-def _write_if_verified(outcome: object, status: str, apply: object) -> None:
-    from dockerfix.runner import Outcome
+def _write_if_verified(outcome: Outcome, status: str) -> None:
+    """Write ``outcome`` (the file and its new .dockerignore) only when it verified."""
+    from dockerfix.runner import apply
     from dockerfix.verify.compare import VERIFIED
 
-    assert isinstance(outcome, Outcome)
-    assert callable(apply)
     if status != VERIFIED:
         runs.err(f"{outcome.path}: not written ({status})")
         return

@@ -16,6 +16,8 @@ prints the time or its host name cannot be compared byte for byte.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from dockerfix.record import Record
 from dockerfix.verify.probe import HttpAnswer
 
@@ -109,6 +111,24 @@ class RunResult(Record):
                 f" ({tail})" if tail else ""
             )
         return f"exit status {self.exit_code}" + (f": {tail}" if tail else "")
+
+
+def still_running(timeout: float) -> str:
+    """The error of a one-shot run that had not ended at its time limit."""
+    return f"still running after {timeout:.0f} s (a server without an EXPOSEd port? use --port)"
+
+
+def run_twice(run: Callable[[], RunResult], repeat: bool) -> RunResult:
+    """``run()``; with ``repeat``, once more when it ended, to learn whether its exit status
+    and output are the same each time (``deterministic``)."""
+    first = run()
+    if not repeat or not first.started or first.exit_code is None:
+        return first
+    second = run()
+    same = (second.exit_code, second.stdout, second.stderr) == (
+        first.exit_code, first.stdout, first.stderr
+    )  # fmt: skip
+    return first._replace(deterministic=same)
 
 
 class Side(Record):

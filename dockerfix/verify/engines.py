@@ -23,7 +23,7 @@ import uuid
 from collections.abc import Sequence
 
 from dockerfix.record import Record
-from dockerfix.verify.compare import BuildResult, ImageInfo, RunResult
+from dockerfix.verify.compare import BuildResult, ImageInfo, RunResult, run_twice, still_running
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -262,16 +262,7 @@ class DockerEngine(Engine):
         """``docker run``: detached with ports on 127.0.0.1, or one-shot without a network."""
         if options.ports:
             return self._serve(tag, image, options)
-        first = self._once(tag, image, options)
-        if options.repeat and first.started:
-            second = self._once(tag, image, options)
-            same = (second.exit_code, second.stdout, second.stderr) == (
-                first.exit_code,
-                first.stdout,
-                first.stderr,
-            )
-            return first._replace(deterministic=same)
-        return first
+        return run_twice(lambda: self._once(tag, image, options), options.repeat)
 
     def _once(self, tag: str, image: ImageInfo, options: RunOptions) -> RunResult:
         name = f"dockerfix-verify-{self.run_id}-{uuid.uuid4().hex[:8]}"
@@ -283,11 +274,7 @@ class DockerEngine(Engine):
         except subprocess.TimeoutExpired:
             self._remove_container(name)
             return RunResult(
-                True,
-                time.monotonic() - start,
-                None,
-                error=f"still running after "
-                f"{options.timeout:.0f} s (a server without an EXPOSEd port? use --port)",
+                True, time.monotonic() - start, None, error=still_running(options.timeout)
             )
         seconds = time.monotonic() - start
         self._remove_container(name)
@@ -458,7 +445,6 @@ class PodmanEngine(DockerEngine):
     def pull_words(self, pull: bool | None) -> list[str]:
         """``--pull=always|never``."""
         return Engine.pull_words(self, pull)
-
 
 
 class BuildahEngine(Engine):

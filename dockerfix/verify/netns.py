@@ -22,7 +22,7 @@ import time
 from typing import IO
 
 from dockerfix.verify import probe
-from dockerfix.verify.compare import RunResult
+from dockerfix.verify.compare import RunResult, run_twice, still_running
 
 MAX_OUTPUT = 64 * 1024
 
@@ -64,17 +64,10 @@ def run_once(command: list[str], timeout: float) -> RunResult:
             time.sleep(0.01)
         timed_out = proc.poll() is None
         _stop(proc)
-        seconds = time.monotonic() - start
-        if timed_out:
-            return RunResult(
-                True, seconds, None, _read(out), _read(err), uid=uid,
-                uid_source="process" if uid is not None else None,
-                error=f"still running after {timeout:.0f} s "
-                "(a server without an EXPOSEd port? use --port)",
-            )  # fmt: skip
         return RunResult(
-            True, seconds, proc.returncode, _read(out), _read(err), uid=uid,
-            uid_source="process" if uid is not None else None,
+            True, time.monotonic() - start, None if timed_out else proc.returncode,
+            _read(out), _read(err), uid=uid, uid_source="process" if uid is not None else None,
+            error=still_running(timeout) if timed_out else None,
         )  # fmt: skip
 
 
@@ -174,13 +167,7 @@ def main() -> int:
     if spec["ports"]:
         result = serve(command, spec["ports"], spec["paths"], timeout, bool(spec["repeat"]))
     else:
-        result = run_once(command, timeout)
-        if bool(spec["repeat"]) and result.exit_code is not None:  # not after a time-out
-            again = run_once(command, timeout)
-            same = (again.exit_code, again.stdout, again.stderr) == (
-                result.exit_code, result.stdout, result.stderr
-            )  # fmt: skip
-            result = result._replace(deterministic=same)
+        result = run_twice(lambda: run_once(command, timeout), bool(spec["repeat"]))
     sys.stdout.buffer.write(result_to_json(result))
     return 0
 

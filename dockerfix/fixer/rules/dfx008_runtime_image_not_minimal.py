@@ -249,7 +249,7 @@ class RuntimeImageNotMinimal(Rule):
                     if unknown:
                         raise _Blocked(ins, f"--chown={owner} names {unknown[0]}, unknown here")
             elif ins.name == "HEALTHCHECK":
-                self._check_healthcheck(ins, binary, final, tree)
+                self._check_healthcheck(ins, binary[0])
             elif ins.name not in (*_KEPT, "RUN", "ENTRYPOINT", "CMD", "USER", "COPY", "ADD"):
                 raise _Blocked(ins, f"{ins.name} is not something the migration knows")
         self._check_static(tree, ctx, final, binary)
@@ -296,13 +296,10 @@ class RuntimeImageNotMinimal(Rule):
         )
 
     @staticmethod
-    def _check_healthcheck(
-        ins: cst.Instruction, binary: tuple[str, cst.Instruction], final: cst.Stage,
-        tree: cst.Dockerfile,
-    ) -> None:  # fmt: skip
+    def _check_healthcheck(ins: cst.Instruction, program: str) -> None:
         if ins.args and ins.args[0].upper() == "NONE":
             return
-        if not ins.is_exec_form or len(ins.args) < 2 or ins.args[1] != binary[0]:
+        if not ins.is_exec_form or len(ins.args) < 2 or ins.args[1] != program:
             raise _Blocked(ins, "the HEALTHCHECK runs something other than the binary")
 
     @staticmethod

@@ -250,6 +250,11 @@ _STANDARD_DIRS = frozenset(
 )  # fmt: skip
 
 
+def is_system_dir(path: str) -> bool:
+    """True for a directory every Linux image has (``/``, ``/usr/bin``, ``/go`` ...)."""
+    return posixpath.normpath(path) in _STANDARD_DIRS
+
+
 class StageFacts:
     """What is known before each instruction of one stage: variables, workdir, dirs, module root.
 

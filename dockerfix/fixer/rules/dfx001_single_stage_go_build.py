@@ -88,10 +88,20 @@ class SingleStageGoBuild(Rule):
     literals, any literal naming a file of the context), the relative paths in
     ``ENV`` values and the start command, and the files the Dockerfile copies to
     absolute places (``COPY app.conf /etc/app/app.conf``). When the build
-    context is unknown, they cannot be checked; the diagnostic says so. Files
-    written by ``RUN`` before the build are not there.
+    context is unknown (stdin without a file name), they cannot be checked: the
+    runtime stage then keeps the builder's whole working directory (sources
+    included) at the same place, or the split is declined when that directory
+    is a system one (``/``, ``/go``); the caveat says so. Files written by
+    ``RUN`` before the build are not there.
+
+    A stage that builds several binaries ships all of them at the paths the
+    builder wrote them to, and a start command given by ``CMD`` alone stays a
+    ``CMD``, so ``docker run IMAGE /bin/other`` still works; a build whose
+    binaries cannot be named (``go install ./...`` without the build context)
+    declines the split.
 
     ## Example
+    With its build context (a program that reads no files at run time):
     ```dockerfile
     FROM golang:1.23-alpine
     WORKDIR /app
@@ -135,9 +145,9 @@ class SingleStageGoBuild(Rule):
             expected=(
                 "FROM golang:1.23-alpine AS builder\nWORKDIR /app\nCOPY . .\n"
                 "RUN go build -o /app/server .\n"
-                "FROM gcr.io/distroless/static-debian13\nWORKDIR /\n"
-                "COPY --from=builder /app/server /server\nEXPOSE 8080\n"
-                'ENTRYPOINT ["/server"]\n'
+                "FROM gcr.io/distroless/static-debian13\nWORKDIR /app\n"
+                "COPY --from=builder /app /app\nEXPOSE 8080\n"
+                'ENTRYPOINT ["/app/server"]\n'
             ),
         ),
         Invalid(
@@ -146,9 +156,9 @@ class SingleStageGoBuild(Rule):
             expected=(
                 "from golang:1.23-alpine as builder\nworkdir /src\ncopy . .\n"
                 "run go build -o app ./cmd/app\n"
-                "from gcr.io/distroless/static-debian13\nworkdir /\n"
-                "copy --from=builder /src/app /app\n"
-                'entrypoint ["/app", "--port", "80"]\n'
+                "from gcr.io/distroless/static-debian13\nworkdir /src\n"
+                "copy --from=builder /src /src\n"
+                'entrypoint ["/src/app", "--port", "80"]\n'
             ),
         ),
         Invalid(
@@ -176,10 +186,12 @@ class SingleStageGoBuild(Rule):
         except Blocked as blocked:
             ctx.report(blocked.node, MESSAGE, fixed=False, reason=blocked.reason)
             return tree
+        binary = plan.binary
+        if plan.runtime_binary != binary:
+            binary += f" (as {plan.runtime_binary})"
         message = (
             f"{MESSAGE}; split into the builder stage `{plan.builder_name}` and a runtime "
-            f"stage on {ctx.options.runtime_image} that receives only {plan.binary} "
-            f"(as {plan.runtime_binary})"
+            f"stage on {ctx.options.runtime_image} that runs {binary}"
         )
         if plan.notes:
             message += "; " + "; ".join(plan.notes)

@@ -318,6 +318,14 @@ class RunsAsRoot(Rule):
             )
             return tree
 
+        caveats = (
+            []
+            if ctx.build_context is not None
+            else [
+                "the build context is unknown, so whether the program writes files or needs "
+                f"root could not be checked: a folder it writes must be writable by {NONROOT_USER}"
+            ]
+        )
         if last_user is not None and any(last_user is i for i in final.instructions):
             start, end = edits.arguments_span(last_user)
             new = last_user.replace_span(start, end, NONROOT_USER)
@@ -326,12 +334,14 @@ class RunsAsRoot(Rule):
                 last_user,
                 f"the runtime stage runs as root; use the non-root USER {NONROOT_USER}",
                 fixed=True,
+                caveats=caveats,
             )
             return tree.replace(last_user, new)
         ctx.report(
             final.from_,
             f"the runtime stage runs as root; added USER {NONROOT_USER}",
             fixed=True,
+            caveats=caveats,
         )
         return _insert_user(tree, ctx, final, anchor)
 

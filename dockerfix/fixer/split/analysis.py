@@ -55,6 +55,7 @@ def plan_split(tree: cst.Dockerfile, ctx: RuleContext, stage: cst.Stage) -> Plan
     assert build.output is not None
     binary = build.output
     check_cgo(candidate, build, app_builds)
+    others = _other_binaries(app_builds, build, start.anchor)
     for ins in stage.instructions:
         if ins.name == "VOLUME":
             needs.check_volume(ins)
@@ -75,6 +76,28 @@ def plan_split(tree: cst.Dockerfile, ctx: RuleContext, stage: cst.Stage) -> Plan
             "context (created at run time or mounted): the runtime stage keeps the "
             "working directory so those paths resolve the same"
         )
+    whole_workdir = candidate.bc is None and _copies_into(candidate, cwd)
+    if candidate.bc is None and not whole_workdir:
+        candidate.notes.append(
+            "the build context is unknown, but no COPY puts anything in the working "
+            f"directory ({cwd}): files the program reads at run time could not be checked"
+        )
+    if whole_workdir:
+        if cwd is None or gofacts.is_system_dir(cwd):
+            where = f"the working directory is {cwd}" if cwd else "the working directory is unknown"
+            raise Blocked(
+                start.anchor,
+                "the build context is unknown, so the files the program reads at run time "
+                f"cannot be checked, and {where}, which the runtime stage cannot take whole; "
+                "run dockerfix with the Dockerfile's path (or --context), or split by hand",
+            )
+        keep_workdir = True
+        candidate.notes.append(
+            "the build context is unknown, so the files the program reads at run time "
+            f"could not be checked: the runtime stage keeps everything the builder has in "
+            f"{cwd} (the sources too) so relative paths resolve the same; run dockerfix with "
+            "the Dockerfile's path (or --context) to copy only what the program needs"
+        )
     if keep_workdir and cwd is None:
         raise Blocked(
             start.anchor,
@@ -82,28 +105,37 @@ def plan_split(tree: cst.Dockerfile, ctx: RuleContext, stage: cst.Stage) -> Plan
             "be determined; split by hand",
         )
     runtime_dir = cwd if keep_workdir and cwd is not None else "/"
-    name = posixpath.basename(binary)
-    runtime_binary = posixpath.join(runtime_dir, name)
+    # several binaries stay where the builder wrote them, so each can still be started by
+    # its path (``docker run IMAGE /bin/worker``)
+    runtime_binary = binary if others else posixpath.join(runtime_dir, posixpath.basename(binary))
     for src, _ in file_copies:
-        if runtime_binary == src or runtime_binary.startswith(src.rstrip("/") + "/"):
-            raise Blocked(
-                start.anchor,
-                f"the binary's place in the runtime stage ({runtime_binary}) collides "
-                f"with {src}, which the program reads at run time; split by hand",
-            )
+        for placed in (runtime_binary, *others):
+            if placed == src or placed.startswith(src.rstrip("/") + "/"):
+                raise Blocked(
+                    start.anchor,
+                    f"the binary's place in the runtime stage ({placed}) collides "
+                    f"with {src}, which the program reads at run time; split by hand",
+                )
     builder_name = stage.name or "builder"
     lines = _runtime_header(candidate, builder_name, binary, runtime_binary, runtime_dir)
+    if whole_workdir:
+        assert cwd is not None
+        inside = binary == runtime_binary and binary.startswith(cwd.rstrip("/") + "/")
+        lines[-1:] = [copy_line(builder_name, cwd, cwd)] if inside else [
+            copy_line(builder_name, cwd, cwd),
+            lines[-1],
+        ]
+    lines += [copy_line(builder_name, other, other) for other in others]
     lines += [copy_line(builder_name, src, dst) for src, dst in file_copies]
     lines += [copy_line(builder_name, dst, dst) for dst in files.absolute_copies(cwd)]
     lines += files.system_files(builder_name)
     moves.map_healthchecks(groups, binary, runtime_binary, cwd)
     lines += needed_args(candidate, groups)
-    new_start = _start_lines(candidate, start, runtime_binary)
-    others = sorted({b.output for b in app_builds if b.output and b.output != binary})
+    new_start = _start_lines(candidate, start, runtime_binary, keep_cmd=bool(others))
     if others:
         candidate.notes.append(
-            f"the stage also builds {', '.join(others)}; only {binary}, which the "
-            "container starts, is copied"
+            f"the stage also builds {', '.join(others)}: copied to the same paths in the "
+            "runtime stage, so every binary can still be started by its path"
         )
     return Plan(
         builder_name=builder_name,
@@ -155,14 +187,52 @@ def _check_stage(candidate: Candidate) -> None:
             )
 
 
+def _copies_into(candidate: Candidate, cwd: str | None) -> bool:
+    """True when a COPY/ADD of the stage may put files in the working directory ``cwd``."""
+    if cwd is None:
+        return True
+    inside = cwd.rstrip("/") + "/"
+    for ins in candidate.stage.instructions:
+        if ins.name not in ("COPY", "ADD") or len(ins.args) < 2:
+            continue
+        dest = gofacts.resolve(candidate.facts.workdir(ins), ins.args[-1].strip("'\""))
+        if dest is None or "$" in dest:
+            return True
+        if dest == cwd or dest.startswith(inside) or inside.startswith(dest.rstrip("/") + "/"):
+            return True
+    return False
+
+
+def _other_binaries(
+    builds: list[gofacts.GoBuild], shipped: gofacts.GoBuild, anchor: cst.Instruction
+) -> list[str]:
+    """The binaries the stage builds besides ``shipped``'s; ``Blocked`` when one is unnamed."""
+    for b in builds:
+        if b is not shipped and b.output is None:
+            raise Blocked(
+                b.instruction,
+                f"the stage also runs `{' '.join(b.command.raw.split())}`, whose binaries "
+                "dockerfix cannot name, so the runtime stage could not hold every program "
+                "the image can be started with; build each with `-o /path/to/binary`, or "
+                "split by hand",
+            )
+    return sorted({b.output for b in builds if b.output and b.output != shipped.output})
+
+
 def _start_lines(
-    candidate: Candidate, start: Start, runtime_binary: str
+    candidate: Candidate, start: Start, runtime_binary: str, *, keep_cmd: bool = False
 ) -> list[tuple[cst.Instruction | None, tuple[str, str]]]:
-    """The runtime stage's exec-form ``ENTRYPOINT`` (and ``CMD``), with what they replace."""
+    """The runtime stage's exec-form ``ENTRYPOINT`` (and ``CMD``), with what they replace.
+
+    With ``keep_cmd`` (the image holds several programs) a start command given by ``CMD``
+    alone stays a ``CMD``, so ``docker run IMAGE /other/binary`` still replaces it.
+    """
     entry = [runtime_binary, *start.argv[1:]]
     lines: list[tuple[cst.Instruction | None, tuple[str, str]]] = []
     ep_node = next((n for n in start.nodes if n.name == "ENTRYPOINT"), None)
     cmd_node = next((n for n in start.nodes if n.name == "CMD"), None)
+    if keep_cmd and ep_node is None and cmd_node is not None and start.cmd_args is None:
+        return [(cmd_node, ("CMD", exec_form(entry)))]
     lines.append((ep_node or cmd_node, ("ENTRYPOINT", exec_form(entry))))
     if start.cmd_args is not None:
         lines.append((cmd_node, ("CMD", exec_form(start.cmd_args))))

@@ -52,12 +52,7 @@ class RuntimeFiles:
         """``(builder path, runtime path)`` of the files the program reads at run time."""
         bc = self.candidate.bc
         if bc is None:
-            self.candidate.notes.append(
-                "the build context is unknown, so files the program reads at run time "
-                "(templates, static files, config) could not be checked: copy any it needs "
-                "into the runtime stage by hand"
-            )
-            return []
+            return []  # the caller keeps the whole working directory
         if bc.truncated:
             self.candidate.notes.append(
                 "the build context is too large to read completely: files the program reads "

@@ -3,7 +3,7 @@ WORKDIR /app
 COPY . .
 RUN go build -o /app/server ./cmd/server
 FROM gcr.io/distroless/static-debian13
-WORKDIR /
-COPY --from=builder /app/server /server
+WORKDIR /app
+COPY --from=builder /app /app
 EXPOSE 8080
-ENTRYPOINT ["/server"]
+ENTRYPOINT ["/app/server"]

@@ -5,8 +5,8 @@ WORKDIR /app
 COPY . .
 RUN go build -ldflags "-X main.commit=$COMMIT" -o /app/api .
 FROM gcr.io/distroless/static-debian13
-WORKDIR /
-COPY --from=builder /app/api /api
+WORKDIR /app
+COPY --from=builder /app /app
 ARG COMMIT
 LABEL version=$VERSION commit=$COMMIT
-ENTRYPOINT ["/api"]
+ENTRYPOINT ["/app/api"]

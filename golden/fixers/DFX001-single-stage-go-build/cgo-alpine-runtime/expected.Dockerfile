@@ -4,6 +4,6 @@ WORKDIR /app
 COPY . .
 RUN CGO_ENABLED=1 go build -o /app/server .
 FROM alpine:3.20
-WORKDIR /
-COPY --from=builder /app/server /server
-ENTRYPOINT ["/server"]
+WORKDIR /app
+COPY --from=builder /app /app
+ENTRYPOINT ["/app/server"]

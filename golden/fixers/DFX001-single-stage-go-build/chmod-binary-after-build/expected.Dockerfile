@@ -5,6 +5,6 @@ COPY . .
 RUN make build && go build -o /app/server . && chmod +x /app/server
 RUN ls -l /app/server
 FROM gcr.io/distroless/static-debian13
-WORKDIR /
-COPY --from=builder /app/server /server
-ENTRYPOINT ["/server"]
+WORKDIR /app
+COPY --from=builder /app /app
+ENTRYPOINT ["/app/server"]

@@ -8,6 +8,7 @@ RUN go build -o /usr/local/bin/app ./cmd/app \
     && rm -rf /app /root/.cache \
     && apk del .build-deps
 FROM gcr.io/distroless/static-debian13
-WORKDIR /
-COPY --from=builder /usr/local/bin/app /app
-ENTRYPOINT ["/app"]
+WORKDIR /app
+COPY --from=builder /app /app
+COPY --from=builder /usr/local/bin/app /app/app
+ENTRYPOINT ["/app/app"]

@@ -4,6 +4,6 @@ WORKDIR /app
 COPY . .
 RUN go build -o /app/server .
 FROM gcr.io/distroless/static-debian13
-WORKDIR /
-COPY --from=builder /app/server /server
-ENTRYPOINT ["/server"]
+WORKDIR /app
+COPY --from=builder /app /app
+ENTRYPOINT ["/app/server"]

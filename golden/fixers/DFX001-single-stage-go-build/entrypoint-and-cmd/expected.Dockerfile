@@ -3,7 +3,8 @@ WORKDIR /app
 COPY . .
 RUN go build -o /usr/local/bin/api ./cmd/api
 FROM gcr.io/distroless/static-debian13
-WORKDIR /
-COPY --from=builder /usr/local/bin/api /api
-ENTRYPOINT ["/api", "serve"]
+WORKDIR /app
+COPY --from=builder /app /app
+COPY --from=builder /usr/local/bin/api /app/api
+ENTRYPOINT ["/app/api", "serve"]
 CMD ["--port", "8080"]

@@ -3,6 +3,7 @@ WORKDIR /src
 COPY . .
 RUN CGO_ENABLED=0 go build -o /out/api ./cmd/api
 FROM gcr.io/distroless/static-debian13
-WORKDIR /
-COPY --from=build /out/api /api
-ENTRYPOINT ["/api"]
+WORKDIR /src
+COPY --from=build /src /src
+COPY --from=build /out/api /src/api
+ENTRYPOINT ["/src/api"]

@@ -3,6 +3,7 @@ WORKDIR /src
 COPY . .
 RUN go install ./cmd/server
 FROM gcr.io/distroless/static-debian13
-WORKDIR /
-COPY --from=builder /go/bin/server /server
-ENTRYPOINT ["/server", "--addr", ":80"]
+WORKDIR /src
+COPY --from=builder /src /src
+COPY --from=builder /go/bin/server /src/server
+ENTRYPOINT ["/src/server", "--addr", ":80"]

@@ -3,7 +3,8 @@ WORKDIR /app
 COPY . .
 RUN go build -o /bin/app .
 FROM gcr.io/distroless/static-debian13
-WORKDIR /
-COPY --from=builder /bin/app /app
+WORKDIR /app
+COPY --from=builder /app /app
+COPY --from=builder /bin/app /app/app
 HEALTHCHECK NONE
-ENTRYPOINT ["/app"]
+ENTRYPOINT ["/app/app"]

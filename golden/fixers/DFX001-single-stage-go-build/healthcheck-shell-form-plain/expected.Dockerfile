@@ -3,8 +3,8 @@ WORKDIR /app
 COPY . .
 RUN go build -o /app/server .
 FROM gcr.io/distroless/static-debian13
-WORKDIR /
-COPY --from=builder /app/server /server
+WORKDIR /app
+COPY --from=builder /app /app
 EXPOSE 8080
-HEALTHCHECK --interval=30s CMD ["/server", "-healthcheck"]
-ENTRYPOINT ["/server"]
+HEALTHCHECK --interval=30s CMD ["/app/server", "-healthcheck"]
+ENTRYPOINT ["/app/server"]

@@ -3,7 +3,7 @@ workdir /src
 copy . .
 run go build -o app ./cmd/app
 from gcr.io/distroless/static-debian13
-workdir /
-copy --from=builder /src/app /app
+workdir /src
+copy --from=builder /src /src
 expose 8080
-entrypoint ["/app"]
+entrypoint ["/src/app"]

@@ -5,8 +5,8 @@ WORKDIR /app
 COPY . .
 RUN go build -o /app/server .
 FROM gcr.io/distroless/static-debian13
-WORKDIR /
-COPY --from=builder /app/server /server
+WORKDIR /app
+COPY --from=builder /app /app
 COPY --from=builder /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/
 USER nonroot:nonroot
-ENTRYPOINT ["/server"]
+ENTRYPOINT ["/app/server"]

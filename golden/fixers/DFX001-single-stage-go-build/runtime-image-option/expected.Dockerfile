@@ -3,6 +3,6 @@ WORKDIR /app
 COPY . .
 RUN go build -o /app/server .
 FROM gcr.io/distroless/static-debian12:nonroot
-WORKDIR /
-COPY --from=builder /app/server /server
-ENTRYPOINT ["/server"]
+WORKDIR /app
+COPY --from=builder /app /app
+ENTRYPOINT ["/app/server"]

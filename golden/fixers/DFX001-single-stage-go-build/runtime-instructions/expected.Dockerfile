@@ -11,8 +11,8 @@ COPY . .
 RUN go build -o /app/api ./cmd/api
 
 FROM gcr.io/distroless/static-debian13
-WORKDIR /
-COPY --from=builder /app/api /api
+WORKDIR /app
+COPY --from=builder /app /app
 ARG VERSION
 ARG COMMIT=unknown
 ENV PORT=8080 GOMEMLIMIT=256MiB
@@ -25,8 +25,8 @@ LABEL org.opencontainers.image.version=$VERSION \
 EXPOSE $PORT
 VOLUME ["/var/lib/api"]
 STOPSIGNAL SIGINT
-HEALTHCHECK --interval=30s --timeout=3s CMD ["/api", "healthcheck"]
+HEALTHCHECK --interval=30s --timeout=3s CMD ["/app/api", "healthcheck"]
 USER 10001:10001
 
 # Start the API
-ENTRYPOINT ["/api"]
+ENTRYPOINT ["/app/api"]

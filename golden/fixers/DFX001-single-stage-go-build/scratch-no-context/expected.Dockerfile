@@ -3,7 +3,7 @@ WORKDIR /app
 COPY . .
 RUN go build -o /app/clock .
 FROM scratch
-WORKDIR /
-COPY --from=builder /app/clock /clock
+WORKDIR /app
+COPY --from=builder /app /app
 COPY --from=builder /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/
-ENTRYPOINT ["/clock"]
+ENTRYPOINT ["/app/clock"]

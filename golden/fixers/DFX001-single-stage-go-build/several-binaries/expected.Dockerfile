@@ -5,6 +5,8 @@ RUN go build -o /bin/migrate ./cmd/migrate && \
     go build -o /bin/api ./cmd/api
 RUN go vet ./... && go test ./...
 FROM gcr.io/distroless/static-debian13
-WORKDIR /
-COPY --from=builder /bin/api /api
-ENTRYPOINT ["/api"]
+WORKDIR /app
+COPY --from=builder /app /app
+COPY --from=builder /bin/api /bin/api
+COPY --from=builder /bin/migrate /bin/migrate
+ENTRYPOINT ["/bin/api"]

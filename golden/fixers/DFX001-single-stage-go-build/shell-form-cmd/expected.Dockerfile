@@ -3,6 +3,6 @@ WORKDIR /app
 COPY . .
 RUN go build -o server .
 FROM gcr.io/distroless/static-debian13
-WORKDIR /
-COPY --from=builder /app/server /server
-ENTRYPOINT ["/server", "--port", "8080", "--log-level", "debug info"]
+WORKDIR /app
+COPY --from=builder /app /app
+ENTRYPOINT ["/app/server", "--port", "8080", "--log-level", "debug info"]

@@ -84,9 +84,7 @@ def validate(
         raise click.UsageError(
             f"--diff prints the patch on stdout; run --format {output_format} separately"
         )
-    if context is not None and not stdin and (
-        len(paths) != 1 or not os.path.isfile(paths[0])
-    ):
+    if context is not None and not stdin and (len(paths) != 1 or not os.path.isfile(paths[0])):
         raise click.UsageError("--context is for one Dockerfile (or `-` for stdin)")
     if runtime_image is not None and not runtime_image.strip():
         raise click.UsageError("--runtime-image needs an image name")

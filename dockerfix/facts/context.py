@@ -101,6 +101,7 @@ class BuildContext:
         "uses_timezones",
         "uses_tls_or_https",
         "vendor_dir_exists",
+        "vendor_dirs",
         "writes",
     )
 
@@ -113,6 +114,7 @@ class BuildContext:
         has_go_work: bool = False,
         has_vendor: bool = False,
         vendor_dir_exists: bool = False,
+        vendor_dirs: list[str] | None = None,
         has_go_files: bool = False,
         go_package_dirs: list[str] | None = None,
         main_package_dirs: list[str] | None = None,
@@ -144,6 +146,7 @@ class BuildContext:
         self.has_go_work = has_go_work
         self.has_vendor = has_vendor
         self.vendor_dir_exists = vendor_dir_exists
+        self.vendor_dirs: list[str] = [] if vendor_dirs is None else vendor_dirs
         self.has_go_files = has_go_files
         self.go_package_dirs: list[str] = [] if go_package_dirs is None else go_package_dirs
         self.main_package_dirs: list[str] = [] if main_package_dirs is None else main_package_dirs
@@ -283,6 +286,7 @@ def analyze_context(directory: str | os.PathLike[str]) -> BuildContext:
         has_go_work="go.work" in file_set,
         has_vendor=has_vendor,
         vendor_dir_exists="vendor" in walk.vendor_dirs,
+        vendor_dirs=list(walk.vendor_dirs),
         has_go_files=any(not s.is_test for s in sources),
         go_package_dirs=package_dirs,
         main_package_dirs=main_dirs,

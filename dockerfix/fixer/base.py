@@ -162,7 +162,14 @@ class RuleContext:
         line, column, end_line = self._position(node)
         self.diagnostics.append(
             Diagnostic(
-                rule.code, rule.name, message, line, column, end_line, fixed, reason,
+                rule.code,
+                rule.name,
+                message,
+                line,
+                column,
+                end_line,
+                fixed,
+                reason,
                 tuple(caveats),
             )
         )

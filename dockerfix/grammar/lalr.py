@@ -74,9 +74,7 @@ def build_tables(grammar: str) -> Tables:
                     rules.append((str.__str__(arg.origin.name), len(arg.expansion)))
                 row[symbol] = (False, rule_index[arg])
         states[int(state)] = row
-    return Tables(
-        states, rules, int(table.start_states["start"]), int(table.end_states["start"])
-    )
+    return Tables(states, rules, int(table.start_states["start"]), int(table.end_states["start"]))
 
 
 def load_tables() -> Tables:

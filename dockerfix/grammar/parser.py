@@ -98,8 +98,16 @@ class _ToCST:
 _BUILDER = _ToCST()
 _CALLBACKS = {
     name: getattr(_BUILDER, name)
-    for name in ("start", "directive", "comment", "blank", "swallowed", "continuation",
-                 "heredoc", "instruction")
+    for name in (
+        "start",
+        "directive",
+        "comment",
+        "blank",
+        "swallowed",
+        "continuation",
+        "heredoc",
+        "instruction",
+    )
 }
 
 

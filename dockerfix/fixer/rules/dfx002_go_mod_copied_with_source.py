@@ -13,6 +13,10 @@ from dockerfix.facts import buildsteps, gocmd, gofacts
 from dockerfix.fixer.base import Invalid, Rule, RuleContext, Valid
 from dockerfix.fixer.style import exec_form, new_instruction
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from dockerfix.facts.context import BuildContext
+
 MESSAGE = "the source is copied before go.mod/go.sum"
 _FIX = (
     "any source change invalidates the module download layer; copy {files} and run "
@@ -67,13 +71,49 @@ def _flag_value(cmd: gocmd.GoCommand, name: str) -> str | None:
     return flag.value if flag is not None else None
 
 
-def _is_source_copy(ins: cst.Instruction) -> bool:
-    """``COPY . <dest>`` (or ``./``, ``/``; ``ADD`` too): the whole build context."""
+def _source_copy(ins: cst.Instruction, context: BuildContext | None) -> str | None:
+    """The context folder a source COPY copies, or None when ``ins`` is not one.
+
+    ``COPY . <dest>`` (or ``./``, ``/``; ``ADD`` too) copies the whole build context
+    (``.``); with the context known, ``COPY backend/ <dest>`` copies the module in
+    ``backend`` when ``backend/go.mod`` is there.
+    """
     paths = _copy_paths(ins)
     if paths is None or ins.flag("from") is not None:
-        return False
+        return None
     sources, _ = paths
-    return len(sources) == 1 and posixpath.normpath(sources[0]) in (".", "/")
+    if len(sources) != 1:
+        return None
+    source = posixpath.normpath(sources[0].lstrip("/") or ".")
+    if source == ".":
+        return source
+    if context is None or not _safe_shell_path_re().fullmatch(source) or "$" in source:
+        return None
+    if source.startswith("..") or not context.exists(posixpath.join(source, "go.mod")):
+        return None
+    return source
+
+
+def _module_dir(
+    context: BuildContext, source: str, dest: str | None, build_dir: str | None
+) -> str | None:
+    """The context folder of the module a build in ``build_dir`` uses, copied from ``source``.
+
+    ``source`` lands at ``dest`` in the image; the module is the nearest folder at or above
+    the build's folder, inside ``source``, holding a go.mod. None when it is not found.
+    """
+    if dest is None or build_dir is None:
+        return None
+    rel = posixpath.relpath(build_dir, dest)
+    if rel == ".." or rel.startswith("../"):
+        return None
+    parts = [] if rel == "." else rel.split("/")
+    modules = {m.directory for m in context.go_mods}
+    for n in range(len(parts), -1, -1):
+        folder = posixpath.normpath(posixpath.join(source, *parts[:n]))
+        if folder in modules:
+            return folder
+    return None
 
 
 def _mount_type(value: str | None) -> str:
@@ -257,6 +297,23 @@ def _workdir(
     return current, written
 
 
+def _build_dir(tree: cst.Dockerfile, stage: cst.Stage, step: buildsteps.GoStep) -> str | None:
+    """The folder the step's go command runs in (its RUN's WORKDIR and ``-C``), if known."""
+    for build in gofacts.go_builds(tree, stage=stage):
+        if build.instruction is step.instruction and build.command.raw == step.command.raw:
+            return build.workdir
+    return gofacts.stage_facts(tree, stage).workdir(step.instruction)
+
+
+def _folders_between(top: str, folder: str) -> list[str]:
+    """``top``, ``folder`` and the folders between them (``folder`` inside ``top``)."""
+    out = [folder]
+    while folder != top and folder not in (".", ""):
+        folder = posixpath.dirname(folder) or "."
+        out.append(folder)
+    return out
+
+
 def _download_needs_cd(
     tree: cst.Dockerfile, stage: cst.Stage, copy: cst.Instruction, dest: str
 ) -> bool:
@@ -390,7 +447,10 @@ class GoModCopiedWithSource(Rule):
             return tree
         instructions = stage.instructions
         first_use = next(i for i, n in enumerate(instructions) if n is relevant[0].instruction)
-        copy_at = next((i for i, n in enumerate(instructions) if _is_source_copy(n)), None)
+        context = ctx.build_context
+        copy_at = next(
+            (i for i, n in enumerate(instructions) if _source_copy(n, context) is not None), None
+        )
         if copy_at is None or copy_at > first_use:
             return tree
         copy = instructions[copy_at]
@@ -401,7 +461,7 @@ class GoModCopiedWithSource(Rule):
                 return tree
         for anc in buildsteps.ancestors(tree, stage):
             for earlier in anc.instructions:
-                if _prepares_modules(tree, anc, earlier) or _is_source_copy(earlier):
+                if _prepares_modules(tree, anc, earlier) or _source_copy(earlier, context):
                     return tree
 
         def decline(reason: str) -> cst.Dockerfile:
@@ -412,7 +472,30 @@ class GoModCopiedWithSource(Rule):
         for step in steps:
             env.update(step.command.env)
             env.update(gocmd.exported_env(step.script))
-        context = ctx.build_context
+        source = _source_copy(copy, context)
+        assert source is not None
+        paths = _copy_paths(copy)
+        assert paths is not None
+        dest = paths[1]
+        plain_dest = _unquote(dest)
+        # the module's folder in the context ("." for its root), and where it lands
+        module_dir = "."
+        if context is not None:
+            workdir = gofacts.stage_facts(tree, stage).workdir(copy)
+            expanded = gofacts.expand(plain_dest, {"GOPATH": "/go", **env})
+            dest_abs = gofacts.resolve(workdir, expanded) if expanded is not None else None
+            found = _module_dir(context, source, dest_abs, _build_dir(tree, stage, relevant[0]))
+            if found is None and source == "." and context.go_mod is not None:
+                found = "."  # where the build runs is unknown: the context's own module
+            if found is None:
+                shown = [m.path for m in context.go_mods][:3]
+                where = f" (found: {', '.join(shown)})" if shown else ""
+                return decline(
+                    f"no go.mod of the build context is where the build runs{where}; if the "
+                    "build context is elsewhere, copy the module's go.mod/go.sum and run "
+                    "`go mod download` before the source by hand"
+                )
+            module_dir = found
         vendored = [
             s.command.raw
             for s in steps
@@ -421,7 +504,11 @@ class GoModCopiedWithSource(Rule):
         ]
         if "-mod=vendor" in env.get("GOFLAGS", ""):
             vendored.append("GOFLAGS=-mod=vendor")
-        if context is not None and context.has_vendor:
+        if context is not None and (
+            context.has_vendor
+            if module_dir == "."
+            else posixpath.join(module_dir, "vendor") in context.vendor_dirs
+        ):
             vendored.append("vendor/modules.txt in the build context")
         if vendored:
             # the modules come from vendor/ in the source: nothing to download, and copying
@@ -445,35 +532,37 @@ class GoModCopiedWithSource(Rule):
                 "and go.sum* copies go.sum where there is one"
             )
         else:
-            if context.go_mod is None:
-                found = [m.path for m in context.go_mods][:3]
-                where = f" (found: {', '.join(found)})" if found else ""
-                return decline(
-                    f"there is no go.mod next to the Dockerfile{where}; if the build context is "
-                    "elsewhere, copy the module's go.mod/go.sum and run `go mod download` "
-                    "before the source by hand"
-                )
+            module = next(m for m in context.go_mods if m.directory == module_dir)
             others = [u for u in context.go_work_uses if u != "."]
-            if others:
+            if module_dir != "." and any(
+                context.exists(posixpath.join(d, "go.work"))
+                for d in _folders_between(source, module_dir)
+            ):
+                return decline(
+                    f"a go.work in {source} may use other modules, which `go mod download` "
+                    "before the source would not see; copy go.work, go.work.sum and each "
+                    "module's go.mod/go.sum first, by hand"
+                )
+            if source == "." and others:
                 return decline(
                     f"go.work uses other modules ({', '.join(others[:3])}), which "
                     "`go mod download` before the source would not see; copy go.work, "
                     "go.work.sum and each module's go.mod/go.sum first, by hand"
                 )
-            local = [r for r in context.go_mod.replaces if r.is_local]
+            local = [r for r in module.replaces if r.is_local]
             if local:
                 return decline(
                     f"go.mod replaces {local[0].old_path} with the local directory "
                     f"{local[0].new_path}, which `go mod download` needs before the source is "
                     "copied; copy the replaced modules' go.mod files too, by hand"
                 )
-            if not context.has_go_sum:
+            if not context.exists(posixpath.join(module_dir, "go.sum")):
                 with_sum = False
                 notes.append("there is no go.sum in the build context: copying go.mod only")
-        paths = _copy_paths(copy)
-        assert paths is not None
-        dest = paths[1]
-        plain_dest = _unquote(dest)
+        below = posixpath.relpath(module_dir, source)  # the module's folder in the copy
+        if below != ".":
+            plain_dest = posixpath.normpath(posixpath.join(plain_dest, below))
+            dest = plain_dest
         if posixpath.normpath(plain_dest) == ".":
             mod_dest = "./"
         else:
@@ -511,6 +600,8 @@ class GoModCopiedWithSource(Rule):
             if flag.name in _SHARED_COPY_FLAGS
         ]
         sources = ["go.mod", sum_source] if with_sum else ["go.mod"]
+        if module_dir != ".":
+            sources = [posixpath.join(module_dir, f) for f in sources]
         if copy.is_exec_form or re.search(r"[\s'\"]", mod_dest):
             spec = exec_form([*sources, mod_dest])
         else:

@@ -121,10 +121,14 @@ def plan_split(tree: cst.Dockerfile, ctx: RuleContext, stage: cst.Stage) -> Plan
     if whole_workdir:
         assert cwd is not None
         inside = binary == runtime_binary and binary.startswith(cwd.rstrip("/") + "/")
-        lines[-1:] = [copy_line(builder_name, cwd, cwd)] if inside else [
-            copy_line(builder_name, cwd, cwd),
-            lines[-1],
-        ]
+        lines[-1:] = (
+            [copy_line(builder_name, cwd, cwd)]
+            if inside
+            else [
+                copy_line(builder_name, cwd, cwd),
+                lines[-1],
+            ]
+        )
     lines += [copy_line(builder_name, other, other) for other in others]
     lines += [copy_line(builder_name, src, dst) for src, dst in file_copies]
     lines += [copy_line(builder_name, dst, dst) for dst in files.absolute_copies(cwd)]

@@ -1,0 +1,7 @@
+module example.com/backend
+
+go 1.22
+
+require example.com/lib v0.0.0
+
+replace example.com/lib => ../lib

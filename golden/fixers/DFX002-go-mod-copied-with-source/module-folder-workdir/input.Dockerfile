@@ -1,0 +1,6 @@
+FROM golang:1.22
+WORKDIR /src
+COPY . .
+WORKDIR /src/backend
+RUN go build -o /out/api ./cmd/api
+CMD ["/out/api"]

@@ -364,8 +364,8 @@ class GoModCopiedWithSource(Rule):
     and nothing is reported for vendored builds (``vendor/modules.txt`` in the
     context, or ``-mod=vendor``: the modules come from the source, there is
     nothing to download, and ``go mod download`` would fail offline).
-    Reported and not applied when the known build context has no ``go.mod``
-    next to the Dockerfile, when ``go.mod`` replaces modules with local
+    Reported and not applied when no ``go.mod`` of the known build context is
+    where the build runs (a ``cd`` in the build's ``RUN`` is not followed), when ``go.mod`` replaces modules with local
     directories (``go mod download`` would need them before the source is
     copied), when a ``go.work`` uses other modules of the context (likewise), for
     GOPATH builds (``GO111MODULE=off``), when the download is configured after

@@ -346,7 +346,12 @@ class GoModCopiedWithSource(Rule):
     ``go mod download``, if it has one, and the build's secret/ssh mounts and
     ``--network`` (private modules need the same credentials). When the
     destination is not the working directory the download runs there:
-    ``RUN cd <dest> && go mod download``. When the build context is
+    ``RUN cd <dest> && go mod download``. When the module lives in a folder of
+    the build context (a monorepo's ``backend/``), the paths are the context's:
+    ``COPY backend/ .`` gets ``COPY backend/go.mod backend/go.sum ./``, and
+    ``COPY . .`` with the build run in ``backend`` (``WORKDIR``, ``go build -C``)
+    gets ``COPY backend/go.mod backend/go.sum backend/`` and
+    ``RUN cd backend && go mod download``. When the build context is
     known and has no ``go.sum``, only ``go.mod`` is copied; when it is unknown,
     ``go.sum*`` is copied (a module without dependencies has no ``go.sum``, and the glob
     copies nothing then), and the message says so.

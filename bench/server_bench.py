@@ -4,7 +4,8 @@ On a typical 60-line Go Dockerfile (made here: a naive single-stage build with c
 ENV, LABELs and a HEALTHCHECK) in a folder with go.mod and main.go, after a warm-up:
 
 * start: spawning ``dockerfix server`` until the ``initialize`` answer;
-* diagnostics: a full-text ``didChange`` until its ``publishDiagnostics`` arrives;
+* diagnostics: a full-text ``didChange`` until its ``publishDiagnostics`` arrives (with
+  ``debounceMs: 0``: the server's work, without the pause it waits while the user types);
 * code actions: ``textDocument/codeAction`` on one finding (its quick fix, disable, fix-all);
 * formatting: ``textDocument/formatting``;
 * memory: the server's resident set after 10 and after 1,000 edits.
@@ -70,7 +71,11 @@ async def measure(rounds: int) -> dict[str, Any]:
     start = time.perf_counter()
     await client.start_io(sys.executable, "-m", "dockerfix", "server")
     await client.initialize_async(
-        types.InitializeParams(capabilities=types.ClientCapabilities(), root_uri=folder.as_uri())
+        types.InitializeParams(
+            capabilities=types.ClientCapabilities(),
+            root_uri=folder.as_uri(),
+            initialization_options={"debounceMs": 0},  # time the work, not the pause
+        )
     )
     started = time.perf_counter() - start
     client.initialized(types.InitializedParams())

@@ -85,3 +85,24 @@ def test_fix_keeps_the_original_on_internal_error(monkeypatch: pytest.MonkeyPatc
 def test_ignore_file_comment_turns_everything_off() -> None:
     text = "# dockerfix: ignore-file\n" + SOURCE.replace('["/app"]', "/app --x")
     assert dockerfix.fix(text).text == text
+
+
+def test_ignore_file_with_codes_turns_those_rules_off_in_the_file() -> None:
+    text = "# dockerfix: ignore-file=DFX005,binary-not-stripped\n" + SOURCE.replace(
+        '["/app"]', "/app --x"
+    )
+    result = dockerfix.fix(text)
+    codes = {d.code for d in result.diagnostics}
+    assert "DFX005" not in codes
+    assert "DFX004" not in codes
+    assert "DFX001" in codes
+    assert "-ldflags" not in result.text  # DFX004 did not touch the build
+
+
+def test_a_split_that_counts_on_dfx003_declines_when_the_file_turns_it_off() -> None:
+    text = "# dockerfix: ignore-file=DFX003\n" + SOURCE
+    result = dockerfix.fix(text)
+    split = next(d for d in result.diagnostics if d.code == "DFX001")
+    assert not split.fixed
+    assert "CGO_ENABLED" in (split.reason or "")
+    assert "distroless" not in result.text

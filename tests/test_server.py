@@ -3,6 +3,7 @@ fix-all, formatting, parse errors, non-ASCII text, CRLF and many edits in a row.
 
 from __future__ import annotations
 
+import asyncio
 import sys
 from pathlib import Path
 
@@ -98,6 +99,9 @@ async def test_diagnostics_quick_fix_and_fix_all(client: LanguageClient, tmp_pat
     titles = [a.title for a in actions]
     assert any(t.startswith("dockerfix DFX004") for t in titles)
     assert "Disable DFX004 for this instruction" in titles
+    assert "Disable DFX004 for this file" in titles
+    assert "dockerfix: show documentation for DFX004" in titles
+    actions = [a for a in actions if isinstance(a, types.CodeAction)]
     fix = next(a for a in actions if a.title.startswith("dockerfix DFX004"))
     assert fix.edit is not None
     assert fix.edit.changes is not None
@@ -114,6 +118,80 @@ async def test_diagnostics_quick_fix_and_fix_all(client: LanguageClient, tmp_pat
     assert disable.edit is not None
     assert disable.edit.changes is not None
     assert "# dockerfix: ignore=DFX004\n" in apply(NAIVE, disable.edit.changes[uri])
+
+
+@pytest.mark.asyncio
+async def test_disable_for_the_file_goes_below_parser_directives(
+    client: LanguageClient, tmp_path: Path
+) -> None:
+    uri = uri_in(tmp_path)
+    text = "# syntax=docker/dockerfile:1\n" + NAIVE
+    diagnostics = await open_doc(client, uri, text)
+    strip = next(d for d in diagnostics if d.code == "DFX004")
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            range=strip.range,
+            context=types.CodeActionContext(diagnostics=[strip]),
+        )
+    )
+    assert actions is not None
+    action = next(a for a in actions if a.title == "Disable DFX004 for this file")
+    assert isinstance(action, types.CodeAction)
+    assert action.edit is not None
+    assert action.edit.changes is not None
+    disabled = apply(text, action.edit.changes[uri])
+    assert disabled.startswith("# syntax=docker/dockerfile:1\n# dockerfix: ignore-file=DFX004\n")
+    # the edited document no longer has that finding, and keeps the others
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
+            content_changes=[types.TextDocumentContentChangeWholeDocument(text=disabled)],
+        )
+    )
+    report = await client.text_document_diagnostic_async(
+        types.DocumentDiagnosticParams(text_document=types.TextDocumentIdentifier(uri=uri))
+    )
+    codes = {d.code for d in report.items}
+    assert "DFX004" not in codes
+    assert "DFX001" in codes
+
+
+@pytest.mark.asyncio
+async def test_show_documentation_opens_the_rule_page(
+    client: LanguageClient, tmp_path: Path
+) -> None:
+    await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(command="dockerfix.showDocumentation", arguments=["DFX005"])
+    )
+    assert [d.uri for d in client.shown_documents] == [
+        "https://github.com/dockerfix/dockerfix/blob/main/docs/RULES.md#dfx005"
+    ]
+    assert client.shown_documents[0].external
+
+
+@pytest.mark.asyncio
+async def test_changes_are_pushed_once_typing_pauses(
+    client: LanguageClient, tmp_path: Path
+) -> None:
+    uri = uri_in(tmp_path)
+    await open_doc(client, uri, NAIVE)
+    pushed: list[int] = []
+    before = len(client.diagnostics[uri])
+    for version in range(2, 22):  # a burst of keystrokes, faster than the debounce
+        client.text_document_did_change(
+            types.DidChangeTextDocumentParams(
+                text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+                content_changes=[types.TextDocumentContentChangeWholeDocument(text=NAIVE + "#")],
+            )
+        )
+    await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+    pushed.append(len(client.diagnostics[uri]))
+    # one push for the whole burst: nothing else arrives after it
+    with pytest.raises(TimeoutError):
+        async with asyncio.timeout(0.6):
+            await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+    assert pushed == [before]
 
 
 @pytest.mark.asyncio

@@ -419,3 +419,35 @@ def test_run_twice_learns_whether_the_output_is_deterministic() -> None:
 
     assert compare.run_twice(timed_out, repeat=True).exit_code is None
     assert calls == [1]  # a run that did not end is not run again
+
+
+def test_a_build_that_hits_buildahs_memfd_hiccup_is_tried_once_more(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import subprocess
+
+    answers = iter(
+        [
+            (1, b"Close_Fd sealing memfd copy: Device or resource busy\n"),
+            (0, b"ok\n"),
+            (1, b"Close_Fd sealing memfd copy: Device or resource busy\n"),
+            (1, b"Close_Fd sealing memfd copy: Device or resource busy\n"),
+            (1, b"go: build failed\n"),
+        ]
+    )
+    calls: list[int] = []
+
+    def fake_run(argv: list[str], *, timeout: float, stdin: bytes | None = None) -> object:
+        calls.append(1)
+        code, err = next(answers)
+        return subprocess.CompletedProcess(argv, code, b"", err)
+
+    monkeypatch.setattr(engines, "_run", fake_run)
+    engine = engines.BuildahEngine("/usr/bin/buildah", "run1")
+    options = engines.BuildOptions()
+    assert engine.build("/ctx", "/ctx/Dockerfile", "localhost/x:1", options).ok
+    assert len(calls) == 2
+    assert not engine.build("/ctx", "/ctx/Dockerfile", "localhost/x:2", options).ok  # twice: stop
+    assert len(calls) == 4
+    assert not engine.build("/ctx", "/ctx/Dockerfile", "localhost/x:3", options).ok  # real error
+    assert len(calls) == 5

@@ -222,13 +222,24 @@ def suppressions_for(tree: cst.Dockerfile, node: cst.Instruction) -> frozenset[s
 
 
 def file_ignored(tree: cst.Dockerfile) -> bool:
-    """True when a ``# dockerfix: ignore-file`` comment turns the file off."""
+    """True when a ``# dockerfix: ignore-file`` comment (without codes) turns the file off."""
+    for node in tree.body:
+        if isinstance(node, (cst.Comment, cst.Directive)):
+            parsed = _comment_directives(node.text)
+            if parsed and parsed[0] == "ignore-file" and not parsed[1]:
+                return True
+    return False
+
+
+def file_suppressions(tree: cst.Dockerfile) -> frozenset[str]:
+    """Rule codes (and names) ``# dockerfix: ignore-file=CODE,...`` switches off in the file."""
+    found: set[str] = set()
     for node in tree.body:
         if isinstance(node, (cst.Comment, cst.Directive)):
             parsed = _comment_directives(node.text)
             if parsed and parsed[0] == "ignore-file":
-                return True
-    return False
+                found.update(c.strip() for c in parsed[1].split(",") if c.strip())
+    return frozenset(found)
 
 
 class Rule:

@@ -13,7 +13,14 @@ from collections.abc import Sequence
 
 from dockerfix import cst
 from dockerfix.errors import ParseError
-from dockerfix.fixer.base import Diagnostic, FixOptions, Rule, RuleContext, file_ignored
+from dockerfix.fixer.base import (
+    Diagnostic,
+    FixOptions,
+    Rule,
+    RuleContext,
+    file_ignored,
+    file_suppressions,
+)
 
 MAX_ROUNDS = 8
 
@@ -80,7 +87,15 @@ def run(
 ) -> Outcome:
     """Apply ``rules`` to ``tree`` until nothing changes, then verify the result."""
     options = options or FixOptions()
-    if file_ignored(tree) or not rules:
+    if file_ignored(tree):
+        return Outcome(tree)
+    off = file_suppressions(tree)
+    if off:
+        rules = [r for r in rules if r.code not in off and r.name not in off]
+        # rules that count on another one running (the split on DFX003) see it is off
+        codes = {r.code for r in rules}
+        options = options._replace(ignore=options.ignore | {c for c in off if c not in codes})
+    if not rules:
         return Outcome(tree)
     new_tree, ctx, diagnostics = _run_rounds(tree, rules, path, options)
     if new_tree.code != tree.code:

@@ -9,6 +9,7 @@ fixes; the server never crashes on a document.
 
 from __future__ import annotations
 
+import asyncio
 import os
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,9 @@ from dockerfix.server.edits import text_edits, utf16_column
 SOURCE = "dockerfix"
 FIX_ALL = "source.fixAll.dockerfix"
 DOCS = "https://github.com/dockerfix/dockerfix/blob/main/docs/RULES.md#"
+SHOW_DOCUMENTATION = "dockerfix.showDocumentation"
+#: Seconds of quiet after a change before its diagnostics are pushed (typing stays smooth).
+DEBOUNCE = 0.15
 
 
 class Checked(Record):
@@ -49,6 +53,7 @@ class ClientSettings(Record):
     runtime_image: str | None = None
     fix_all: bool = True
     show_disable_actions: bool = True
+    debounce: float = DEBOUNCE  # seconds; ``debounceMs`` in the editor's settings
 
 
 def settings_from(value: object) -> ClientSettings:
@@ -61,12 +66,19 @@ def settings_from(value: object) -> ClientSettings:
         return tuple(str(v) for v in got) if isinstance(got, list) else None
 
     image = value.get("runtimeImage")
+    delay = value.get("debounceMs")
+    debounce = (
+        min(float(delay), 5000.0) / 1000
+        if isinstance(delay, (int, float)) and not isinstance(delay, bool) and delay >= 0
+        else DEBOUNCE
+    )
     return ClientSettings(
         select=names("select"),
         ignore=names("ignore"),
         runtime_image=image if isinstance(image, str) and image.strip() else None,
         fix_all=value.get("fixAll", True) is not False,
         show_disable_actions=value.get("showDisableActions", True) is not False,
+        debounce=debounce,
     )
 
 
@@ -78,6 +90,7 @@ class DockerfixServer(LanguageServer):
         self.checked: dict[str, Checked] = {}
         self.settings = ClientSettings()
         self.initialization: object = None  # the client's initializationOptions
+        self.pending: dict[str, asyncio.TimerHandle] = {}  # debounced pushes, by document
 
     def overrides(self, select: tuple[str, ...] | None = None) -> Any:
         """The runner's overrides: the editor's settings on top of the project's files."""
@@ -168,10 +181,26 @@ class DockerfixServer(LanguageServer):
         return None if outcome.error is not None else outcome.new
 
     def publish(self, uri: str) -> None:
-        """Push the document's diagnostics."""
+        """Push the document's diagnostics now (a debounced push waiting for it is dropped)."""
+        waiting = self.pending.pop(uri, None)
+        if waiting is not None:
+            waiting.cancel()
+        if uri not in self.workspace.text_documents:
+            return  # closed meanwhile
         self.text_document_publish_diagnostics(
             types.PublishDiagnosticsParams(uri=uri, diagnostics=self.diagnostics(uri))
         )
+
+    def publish_later(self, uri: str) -> None:
+        """Push the document's diagnostics once it has not changed for ``debounce`` seconds."""
+        delay = self.settings.debounce
+        if delay <= 0:
+            self.publish(uri)
+            return
+        waiting = self.pending.pop(uri, None)
+        if waiting is not None:
+            waiting.cancel()
+        self.pending[uri] = asyncio.get_running_loop().call_later(delay, self.publish, uri)
 
 
 server = DockerfixServer()
@@ -225,9 +254,9 @@ def did_open(ls: DockerfixServer, params: types.DidOpenTextDocumentParams) -> No
 
 
 @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
-def did_change(ls: DockerfixServer, params: types.DidChangeTextDocumentParams) -> None:
-    """Diagnostics on change."""
-    ls.publish(params.text_document.uri)
+async def did_change(ls: DockerfixServer, params: types.DidChangeTextDocumentParams) -> None:
+    """Diagnostics on change, once typing pauses (``debounceMs``)."""
+    ls.publish_later(params.text_document.uri)
 
 
 @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
@@ -239,8 +268,12 @@ def did_save(ls: DockerfixServer, params: types.DidSaveTextDocumentParams) -> No
 
 @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
 def did_close(ls: DockerfixServer, params: types.DidCloseTextDocumentParams) -> None:
-    """Forget the document."""
-    ls.checked.pop(params.text_document.uri, None)
+    """Forget the document (and a push waiting for it)."""
+    uri = params.text_document.uri
+    ls.checked.pop(uri, None)
+    waiting = ls.pending.pop(uri, None)
+    if waiting is not None:
+        waiting.cancel()
 
 
 @server.feature(
@@ -260,26 +293,64 @@ def _edit(uri: str, old: str, new: str) -> types.WorkspaceEdit:
     return types.WorkspaceEdit(changes={uri: text_edits(old, new)})
 
 
+def _insert_line(uri: str, line: int, text: str) -> types.WorkspaceEdit:
+    at = types.Position(line=line, character=0)
+    return types.WorkspaceEdit(
+        changes={uri: [types.TextEdit(range=types.Range(start=at, end=at), new_text=text)]}
+    )
+
+
 def _disable(
     ls: DockerfixServer, uri: str, diagnostic: types.Diagnostic, code: str
-) -> types.CodeAction:
+) -> list[types.CodeAction]:
+    """The actions that disable ``code`` for this instruction and for the file (comments)."""
     text = ls.check(uri).text
     lines = text.splitlines(keepends=True)
     line = diagnostic.range.start.line
     newline = "\r\n" if "\r\n" in text else "\n"
-    escape_ok = lines[line] if line < len(lines) else ""
-    indent = escape_ok[: len(escape_ok) - len(escape_ok.lstrip(" \t"))]
-    insert = types.TextEdit(
-        range=types.Range(
-            start=types.Position(line=line, character=0), end=types.Position(line=line, character=0)
+    current = lines[line] if line < len(lines) else ""
+    indent = current[: len(current) - len(current.lstrip(" \t"))]
+    # the file-wide comment goes below the parser directives (``# syntax=``, ``# escape=``),
+    # which BuildKit reads only at the very top
+    top = 0
+    while top < len(lines) and _is_parser_directive(lines[top]):
+        top += 1
+    return [
+        types.CodeAction(
+            title=f"Disable {code} for this instruction",
+            kind=types.CodeActionKind.QuickFix,
+            diagnostics=[diagnostic],
+            edit=_insert_line(uri, line, f"{indent}# dockerfix: ignore={code}{newline}"),
         ),
-        new_text=f"{indent}# dockerfix: ignore={code}{newline}",
-    )
+        types.CodeAction(
+            title=f"Disable {code} for this file",
+            kind=types.CodeActionKind.QuickFix,
+            diagnostics=[diagnostic],
+            edit=_insert_line(uri, top, f"# dockerfix: ignore-file={code}{newline}"),
+        ),
+    ]
+
+
+def _is_parser_directive(line: str) -> bool:
+    """True for a ``# key=value`` line BuildKit reads as a parser directive."""
+    body = line.strip()
+    if not body.startswith("#"):
+        return False
+    key, eq, _ = body[1:].partition("=")
+    return bool(eq) and key.strip().lower() in ("syntax", "escape", "check")
+
+
+def _show_documentation(diagnostic: types.Diagnostic, code: str) -> types.CodeAction:
+    """Open the rule's documentation (``window/showDocument`` through a command)."""
     return types.CodeAction(
-        title=f"Disable {code} for this instruction",
+        title=f"dockerfix: show documentation for {code}",
         kind=types.CodeActionKind.QuickFix,
         diagnostics=[diagnostic],
-        edit=types.WorkspaceEdit(changes={uri: [insert]}),
+        command=types.Command(
+            title=f"Show documentation for {code}",
+            command=SHOW_DOCUMENTATION,
+            arguments=[code],
+        ),
     )
 
 
@@ -318,7 +389,8 @@ def code_actions(ls: DockerfixServer, params: types.CodeActionParams) -> list[ty
                         )
                     )
             if ls.settings.show_disable_actions:
-                actions.append(_disable(ls, uri, diagnostic, code))
+                actions += _disable(ls, uri, diagnostic, code)
+            actions.append(_show_documentation(diagnostic, code))
     created = checked.outcome.to_create
     if wants_quickfix and created:
         for target, content in sorted(created.items()):
@@ -359,6 +431,25 @@ def code_actions(ls: DockerfixServer, params: types.CodeActionParams) -> list[ty
                 )
             )
     return actions
+
+
+@server.command(SHOW_DOCUMENTATION)
+async def show_documentation(ls: DockerfixServer, *args: Any) -> None:
+    """Ask the editor to open the rule's documentation in a browser."""
+    code = next((a for a in _flatten(args) if isinstance(a, str)), "")
+    if not code.upper().startswith("DFX"):
+        return
+    await ls.window_show_document_async(
+        types.ShowDocumentParams(uri=DOCS + code.lower(), external=True)
+    )
+
+
+def _flatten(args: tuple[Any, ...]) -> list[Any]:
+    """The command's arguments, whether pygls passes them one by one or as one list."""
+    out: list[Any] = []
+    for a in args:
+        out += a if isinstance(a, list) else [a]
+    return out
 
 
 @server.feature(types.TEXT_DOCUMENT_FORMATTING)

@@ -152,18 +152,26 @@ class Engine:
         argv += self.pull_words(options.pull)
         argv.append(context)
         start = time.monotonic()
-        try:
-            done = _run(argv, timeout=options.timeout)
-        except subprocess.TimeoutExpired as exc:
-            log = (exc.stderr or b"").decode("utf-8", errors="replace")
-            return BuildResult(
-                False,
-                time.monotonic() - start,
-                _tail(log) + f"\nerror: timed out after {options.timeout:.0f} s",
-            )
-        log = (done.stdout + b"\n" + done.stderr).decode("utf-8", errors="replace")
-        self.note_build_log(tag, log)
+        for attempt in (1, 2):
+            try:
+                done = _run(argv, timeout=options.timeout)
+            except subprocess.TimeoutExpired as exc:
+                log = (exc.stderr or b"").decode("utf-8", errors="replace")
+                return BuildResult(
+                    False,
+                    time.monotonic() - start,
+                    _tail(log) + f"\nerror: timed out after {options.timeout:.0f} s",
+                )
+            log = (done.stdout + b"\n" + done.stderr).decode("utf-8", errors="replace")
+            self.note_build_log(tag, log)
+            if done.returncode == 0 or attempt == 2 or not self.transient_failure(log):
+                break
         return BuildResult(done.returncode == 0, time.monotonic() - start, _tail(log))
+
+    def transient_failure(self, log: str) -> bool:
+        """True when a failed build's log shows an engine hiccup, not the Dockerfile's fault
+        (the build is then tried once more)."""
+        return False
 
     def note_build_log(self, tag: str, log: str) -> None:
         """Learn from a build's whole log (what else it created, to remove it later)."""
@@ -465,6 +473,11 @@ class BuildahEngine(Engine):
     def build_words(self) -> list[str]:
         """``bud --isolation chroot``."""
         return ["bud", "--isolation", "chroot"]
+
+    def transient_failure(self, log: str) -> bool:
+        """Buildah's chroot executor sometimes cannot seal its in-memory copy of itself
+        (``Close_Fd sealing memfd copy: Device or resource busy``) under load."""
+        return "sealing memfd" in log
 
     def inspect(self, tag: str) -> ImageInfo | None:
         """``buildah inspect --type image``; the size is the sum of the layers' sizes."""

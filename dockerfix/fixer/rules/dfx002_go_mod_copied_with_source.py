@@ -369,17 +369,17 @@ class GoModCopiedWithSource(Rule):
     and nothing is reported for vendored builds (``vendor/modules.txt`` in the
     context, or ``-mod=vendor``: the modules come from the source, there is
     nothing to download, and ``go mod download`` would fail offline).
-    Reported and not applied when no ``go.mod`` of the known build context is
-    where the build runs (a ``cd`` in the build's ``RUN`` is not followed), when ``go.mod`` replaces modules with local
-    directories (``go mod download`` would need them before the source is
-    copied), when a ``go.work`` uses other modules of the context (likewise), for
-    GOPATH builds (``GO111MODULE=off``), when the download is configured after
-    the source copy (an ``ENV``/``ARG`` of ``GOPROXY``, ``GOPRIVATE``,
-    ``GOFLAGS`` ..., ``git config``/``.netrc`` credentials, ``go env -w``, or
-    such a setting inline on the build command: a download above the copy
+    Reported and not applied when no ``go.mod`` of the known build context is where
+    the build runs (a ``cd`` in the build's ``RUN`` is not followed), when
+    ``go.mod`` replaces modules with local directories (``go mod download`` would
+    need them before the source is copied), when a ``go.work`` uses other modules of
+    the context (likewise), for GOPATH builds (``GO111MODULE=off``), when the
+    download is configured after the source copy (an ``ENV``/``ARG`` of ``GOPROXY``,
+    ``GOPRIVATE``, ``GOFLAGS`` ..., ``git config``/``.netrc`` credentials, ``go env
+    -w``, or such a setting inline on the build command: a download above the copy
     would run without it), and when the destination cannot be used in a shell
-    ``cd``. A ``go mod download`` that other commands share a
-    ``RUN`` with is left where it is (it becomes a no-op).
+    ``cd``. A ``go mod download`` that other commands share a ``RUN`` with is left
+    where it is (it becomes a no-op).
 
     ## Example
     ```dockerfile

@@ -116,6 +116,12 @@ def plan_split(tree: cst.Dockerfile, ctx: RuleContext, stage: cst.Stage) -> Plan
                     f"the binary's place in the runtime stage ({placed}) collides "
                     f"with {src}, which the program reads at run time; split by hand",
                 )
+    if runtime_binary != binary:
+        candidate.notes.append(
+            f"the binary is {runtime_binary} in the runtime image, not {binary}: a command "
+            "that names the old path (compose `command:`, Kubernetes `command:`/`args:`, "
+            "`docker run --entrypoint`) must name the new one"
+        )
     builder_name = stage.name or "builder"
     lines = _runtime_header(candidate, builder_name, binary, runtime_binary, runtime_dir)
     if whole_workdir:

@@ -1,0 +1,55 @@
+"""Editors driving ``dockerfix server`` for real: Neovim (headless), when it is installed."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).parent
+
+NAIVE = (
+    "FROM golang:1.22-alpine\nWORKDIR /app\nCOPY . .\nRUN go build -o /app/server .\n"
+    "CMD /app/server --port 8080\n"
+)
+
+
+@pytest.mark.skipif(shutil.which("nvim") is None, reason="Neovim is not installed")
+def test_neovim_shows_the_findings_and_applies_fix_all(tmp_path: Path) -> None:
+    (tmp_path / "go.mod").write_text("module example.com/app\n\ngo 1.22\n")
+    (tmp_path / "main.go").write_text("package main\n\nfunc main() {}\n")
+    dockerfile = tmp_path / "Dockerfile"
+    dockerfile.write_text(NAIVE)
+    result = tmp_path / "result.txt"
+    env = {
+        **os.environ,
+        "DOCKERFIX_SERVER": f"{sys.executable} -m dockerfix server",
+        "DOCKERFIX_DOCKERFILE": str(dockerfile),
+        "DOCKERFIX_RESULT": str(result),
+    }
+    subprocess.run(
+        [
+            "nvim",
+            "--headless",
+            "-u",
+            "NONE",
+            "-c",
+            f"luafile {HERE / 'editors' / 'neovim_session.lua'}",
+        ],
+        env=env,
+        cwd=tmp_path,
+        timeout=120,
+        check=False,
+        capture_output=True,
+    )
+    lines = result.read_text().splitlines()
+    codes = {line.split()[-1] for line in lines if line.startswith("diagnostic ")}
+    assert {"DFX001", "DFX002", "DFX004"} <= codes
+    assert "applied dockerfix: fix all" in lines
+    text = [line.removeprefix("line ") for line in lines if line.startswith("line ")]
+    assert "FROM gcr.io/distroless/static-debian13" in text
+    assert text[0] == "FROM golang:1.22-alpine AS builder"

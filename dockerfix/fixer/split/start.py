@@ -189,6 +189,12 @@ class StartCommand:
         if build.workdir is None:
             return f"the working directory of {where} cannot be determined; use absolute paths"
         if cmd.output is not None:
+            if "$" not in cmd.output and "`" not in cmd.output:
+                return (
+                    f"{where} writes into the folder {cmd.output}, one binary per main "
+                    "package, and dockerfix cannot tell their names; build the program with "
+                    "`-o /path/to/binary`"
+                )
             return (
                 f"the output path of {where} depends on a variable or command substitution "
                 "dockerfix cannot resolve; write -o with a literal path"

@@ -537,7 +537,8 @@ class GoModCopiedWithSource(Rule):
                 "and go.sum* copies go.sum where there is one"
             )
         else:
-            module = next(m for m in context.go_mods if m.directory == module_dir)
+            module = context.go_mod if module_dir == "." else None
+            module = module or next(m for m in context.go_mods if m.directory == module_dir)
             others = [u for u in context.go_work_uses if u != "."]
             if module_dir != "." and any(
                 context.exists(posixpath.join(d, "go.work"))

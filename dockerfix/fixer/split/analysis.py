@@ -126,15 +126,10 @@ def plan_split(tree: cst.Dockerfile, ctx: RuleContext, stage: cst.Stage) -> Plan
     lines = _runtime_header(candidate, builder_name, binary, runtime_binary, runtime_dir)
     if whole_workdir:
         assert cwd is not None
-        inside = binary == runtime_binary and binary.startswith(cwd.rstrip("/") + "/")
-        lines[-1:] = (
-            [copy_line(builder_name, cwd, cwd)]
-            if inside
-            else [
-                copy_line(builder_name, cwd, cwd),
-                lines[-1],
-            ]
-        )
+        workdir_copy = copy_line(builder_name, cwd, cwd)
+        # the binary's own COPY is the header's last line; the folder copy may already hold it
+        binary_inside = binary == runtime_binary and binary.startswith(cwd.rstrip("/") + "/")
+        lines[-1:] = [workdir_copy] if binary_inside else [workdir_copy, lines[-1]]
     lines += [copy_line(builder_name, other, other) for other in others]
     lines += [copy_line(builder_name, src, dst) for src, dst in file_copies]
     lines += [copy_line(builder_name, dst, dst) for dst in files.absolute_copies(cwd)]

@@ -367,7 +367,9 @@ def _fix_into(outcome: Outcome, text: str, task: Task) -> None:
             table_dir=os.path.dirname(task.config_path) if task.config_path else None,
             table_source=task.config_path,
         )
-        options = options._replace(context=outcome.context.directory)
+        options = options._replace(
+            context=outcome.context.directory, context_unknown=outcome.context.several
+        )
     result = fix_tree(tree, text, task.path or None, options)
     if result.internal_error is not None:
         outcome.error = ErrorInfo(

@@ -207,11 +207,30 @@ def test_unresolved_variables_declare_nothing(repo: Path) -> None:
     assert not choice.source.startswith("declared")
 
 
-def test_disagreeing_declarations_are_not_taken(repo: Path) -> None:
-    files = {
-        "compose.yaml": "services:\n  api:\n    build:\n      context: .\n      dockerfile: deploy/Dockerfile\n",
-        "Makefile": "image:\n\tdocker build -f Dockerfile ..\n".replace("..", "."),
-        "deploy/Makefile": "image:\n\tdocker build -f Dockerfile .\n",
-    }
-    choice = declared_source(repo, files)
-    assert not choice.source.startswith("declared")
+SEVERAL = {
+    "compose.yaml": "services:\n  api:\n    build:\n      context: .\n      dockerfile: deploy/Dockerfile\n",
+    "deploy/Makefile": "image:\n\tdocker build -f Dockerfile .\n",
+}
+
+
+def test_several_declared_contexts_leave_none_to_use(repo: Path) -> None:
+    choice = declared_source(repo, SEVERAL)
+    assert choice.several
+    assert choice.source.startswith("several contexts declared, so none is used")
+    assert "compose.yaml: services.api.build" in choice.source
+    assert "deploy/Makefile" in choice.source
+
+
+def test_a_dockerfile_built_with_several_contexts_is_fixed_as_without_one(repo: Path) -> None:
+    from dockerfix.contexts.declarations import declared
+
+    declared.cache_clear()
+    make(repo, SEVERAL)
+    code, out, _ = run(["--format", "json", "--exit-zero", "deploy/Dockerfile"], repo)
+    assert code == 0
+    (entry,) = json.loads(out)["files"]
+    assert entry["context_source"].startswith("several contexts declared")
+    # no .dockerignore for one of the contexts, and the split keeps the working directory
+    assert not entry["files_created"]
+    split = next(d for d in entry["diagnostics"] if d["code"] == "DFX001")
+    assert any("build context is unknown" in c for c in split.get("caveats", []))

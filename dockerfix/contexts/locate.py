@@ -3,8 +3,9 @@
 In order: ``--context DIR`` (the command line), the ``contexts`` table of the settings
 (``"deploy/Dockerfile" = "."``, paths relative to the settings file), the Dockerfile's own
 folder when it holds a ``go.mod``, what the repository declares (compose, bake, skaffold,
-Tiltfiles, CI workflows, Makefiles and scripts: ``declarations``; when they disagree, none
-is taken), then a guess: the
+Tiltfiles, CI workflows, Makefiles and scripts: ``declarations``; when they name several
+contexts, none is used: ``several``, and the rules work as without a context), then a guess:
+the
 nearest folder at or above the Dockerfile, inside its repository, that holds a ``go.mod``
 and every file the Dockerfile copies by a literal path; else the Dockerfile's own folder.
 A guess is said to be one, so the rules can add it to their caveats.
@@ -29,6 +30,7 @@ class ContextChoice(Record):
     directory: str
     source: str
     guessed: bool = False
+    several: bool = False  # built with several contexts: no one of them can be used
 
     def as_dict(self) -> dict[str, object]:
         """A plain dict for JSON."""
@@ -137,7 +139,19 @@ def _declared(dockerfile: str) -> ContextChoice | None:
 
     found = contexts_for(os.path.abspath(dockerfile), top)
     folders = list(dict.fromkeys(d.context for d in found))
-    if len(folders) != 1:
-        return None  # none, or several that disagree: a guess, said to be one
+    if not folders:
+        return None
+    if len(folders) > 1:
+        # one Dockerfile built with several contexts: a fix must suit every one, so the
+        # rules work as without a context (and say so)
+        shown = "; ".join(
+            f"{_shown(dockerfile, d.context)} ({d.source})"
+            for d in {d.context: d for d in found}.values()
+        )
+        return ContextChoice(
+            _shown(dockerfile, folders[0]),
+            f"several contexts declared, so none is used: {shown}",
+            several=True,
+        )
     first = next(d for d in found if d.context == folders[0])
     return ContextChoice(_shown(dockerfile, first.context), f"declared in {first.source}")

@@ -75,6 +75,7 @@ class FixOptions(Record):
     select: frozenset[str] | None = None  # codes; None means the default set
     ignore: frozenset[str] = frozenset()
     context: str | None = None  # the build context folder (None: the Dockerfile's folder)
+    context_unknown: bool = False  # no one context (several declared): rules read none
 
 
 class Valid(Record):
@@ -120,6 +121,8 @@ class RuleContext:
         or None when neither is known."""
         from dockerfix.facts.context import context_of
 
+        if self.options.context_unknown:
+            return None
         if self.options.context is not None:
             return context_of(os.path.abspath(self.options.context))
         if self.path is None:

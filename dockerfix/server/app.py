@@ -182,14 +182,18 @@ class DockerfixServer(LanguageServer):
 
     def publish(self, uri: str) -> None:
         """Push the document's diagnostics now (a debounced push waiting for it is dropped)."""
-        waiting = self.pending.pop(uri, None)
-        if waiting is not None:
-            waiting.cancel()
+        self.cancel_push(uri)
         if uri not in self.workspace.text_documents:
             return  # closed meanwhile
         self.text_document_publish_diagnostics(
             types.PublishDiagnosticsParams(uri=uri, diagnostics=self.diagnostics(uri))
         )
+
+    def cancel_push(self, uri: str) -> None:
+        """Drop the debounced push waiting for the document, if any."""
+        waiting = self.pending.pop(uri, None)
+        if waiting is not None:
+            waiting.cancel()
 
     def publish_later(self, uri: str) -> None:
         """Push the document's diagnostics once it has not changed for ``debounce`` seconds."""
@@ -197,9 +201,7 @@ class DockerfixServer(LanguageServer):
         if delay <= 0:
             self.publish(uri)
             return
-        waiting = self.pending.pop(uri, None)
-        if waiting is not None:
-            waiting.cancel()
+        self.cancel_push(uri)
         self.pending[uri] = asyncio.get_running_loop().call_later(delay, self.publish, uri)
 
 
@@ -271,9 +273,7 @@ def did_close(ls: DockerfixServer, params: types.DidCloseTextDocumentParams) -> 
     """Forget the document (and a push waiting for it)."""
     uri = params.text_document.uri
     ls.checked.pop(uri, None)
-    waiting = ls.pending.pop(uri, None)
-    if waiting is not None:
-        waiting.cancel()
+    ls.cancel_push(uri)
 
 
 @server.feature(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 import dockerfix
@@ -9,7 +11,7 @@ from dockerfix import cst
 from dockerfix.fixer import pipeline
 from dockerfix.fixer.base import Rule, RuleContext
 
-SOURCE = "FROM golang:1.23\nRUN go build -o /app .\nCMD [\"/app\"]\n"
+SOURCE = 'FROM golang:1.23\nRUN go build -o /app .\nCMD ["/app"]\n'
 
 
 class _Base(Rule):
@@ -106,3 +108,19 @@ def test_a_split_that_counts_on_dfx003_declines_when_the_file_turns_it_off() -> 
     assert not split.fixed
     assert "CGO_ENABLED" in (split.reason or "")
     assert "distroless" not in result.text
+
+
+MULTI_STAGE = (
+    "FROM golang:1.23 AS build\nRUN CGO_ENABLED=0 go build -o /app .\n"
+    'FROM gcr.io/distroless/static-debian13\nCOPY --from=build /app /app\nENTRYPOINT ["/app"]\n'
+)
+
+
+def test_dfx006_says_when_it_could_not_check_what_the_program_writes(tmp_path: Path) -> None:
+    unknown = next(d for d in dockerfix.fix(MULTI_STAGE, select=["DFX006"]).diagnostics if d.fixed)
+    assert any("build context is unknown" in c for c in unknown.caveats)
+    (tmp_path / "go.mod").write_text("module example.com/app\n\ngo 1.23\n")
+    (tmp_path / "main.go").write_text("package main\n\nfunc main() {}\n")
+    known = dockerfix.fix(MULTI_STAGE, tmp_path / "Dockerfile", select=["DFX006"])
+    (fixed,) = [d for d in known.diagnostics if d.fixed]
+    assert not fixed.caveats

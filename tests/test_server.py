@@ -52,6 +52,21 @@ async def open_doc(client: LanguageClient, uri: str, text: str) -> list[types.Di
     return client.diagnostics[uri]
 
 
+async def actions_for(
+    client: LanguageClient, uri: str, diagnostic: types.Diagnostic
+) -> list[types.CodeAction | types.Command]:
+    """The code actions the server offers for ``diagnostic``."""
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            range=diagnostic.range,
+            context=types.CodeActionContext(diagnostics=[diagnostic]),
+        )
+    )
+    assert actions is not None
+    return actions
+
+
 def apply(text: str, edits: list[types.TextEdit]) -> str:
     lines = text.splitlines(keepends=True)
     offsets = [0]
@@ -88,14 +103,7 @@ async def test_diagnostics_quick_fix_and_fix_all(client: LanguageClient, tmp_pat
         for d in diagnostics
     )
     strip = next(d for d in diagnostics if d.code == "DFX004")
-    actions = await client.text_document_code_action_async(
-        types.CodeActionParams(
-            text_document=types.TextDocumentIdentifier(uri=uri),
-            range=strip.range,
-            context=types.CodeActionContext(diagnostics=[strip]),
-        )
-    )
-    assert actions is not None
+    actions = await actions_for(client, uri, strip)
     titles = [a.title for a in actions]
     assert any(t.startswith("dockerfix DFX004") for t in titles)
     assert "Disable DFX004 for this instruction" in titles
@@ -128,14 +136,7 @@ async def test_disable_for_the_file_goes_below_parser_directives(
     text = "# syntax=docker/dockerfile:1\n" + NAIVE
     diagnostics = await open_doc(client, uri, text)
     strip = next(d for d in diagnostics if d.code == "DFX004")
-    actions = await client.text_document_code_action_async(
-        types.CodeActionParams(
-            text_document=types.TextDocumentIdentifier(uri=uri),
-            range=strip.range,
-            context=types.CodeActionContext(diagnostics=[strip]),
-        )
-    )
-    assert actions is not None
+    actions = await actions_for(client, uri, strip)
     action = next(a for a in actions if a.title == "Disable DFX004 for this file")
     assert isinstance(action, types.CodeAction)
     assert action.edit is not None

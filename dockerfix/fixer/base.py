@@ -224,23 +224,19 @@ def suppressions_for(tree: cst.Dockerfile, node: cst.Instruction) -> frozenset[s
     return frozenset(found)
 
 
-def file_ignored(tree: cst.Dockerfile) -> bool:
-    """True when a ``# dockerfix: ignore-file`` comment (without codes) turns the file off."""
-    for node in tree.body:
-        if isinstance(node, (cst.Comment, cst.Directive)):
-            parsed = _comment_directives(node.text)
-            if parsed and parsed[0] == "ignore-file" and not parsed[1]:
-                return True
-    return False
+def file_suppressions(tree: cst.Dockerfile) -> frozenset[str] | None:
+    """What ``# dockerfix: ignore-file`` comments switch off in the whole file.
 
-
-def file_suppressions(tree: cst.Dockerfile) -> frozenset[str]:
-    """Rule codes (and names) ``# dockerfix: ignore-file=CODE,...`` switches off in the file."""
+    None when one without codes turns the file off; else the rule codes (and names) of
+    ``# dockerfix: ignore-file=CODE,...`` (empty when there is none).
+    """
     found: set[str] = set()
     for node in tree.body:
         if isinstance(node, (cst.Comment, cst.Directive)):
             parsed = _comment_directives(node.text)
             if parsed and parsed[0] == "ignore-file":
+                if not parsed[1]:
+                    return None
                 found.update(c.strip() for c in parsed[1].split(",") if c.strip())
     return frozenset(found)
 

@@ -18,7 +18,6 @@ from dockerfix.fixer.base import (
     FixOptions,
     Rule,
     RuleContext,
-    file_ignored,
     file_suppressions,
 )
 
@@ -87,9 +86,9 @@ def run(
 ) -> Outcome:
     """Apply ``rules`` to ``tree`` until nothing changes, then verify the result."""
     options = options or FixOptions()
-    if file_ignored(tree):
-        return Outcome(tree)
     off = file_suppressions(tree)
+    if off is None:
+        return Outcome(tree)
     if off:
         rules = [r for r in rules if r.code not in off and r.name not in off]
         # rules that count on another one running (the split on DFX003) see it is off

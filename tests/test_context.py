@@ -531,3 +531,66 @@ def test_fifos_and_dangling_links_are_not_read(tmp_path: Path) -> None:
     (root / "dangling.go").symlink_to(root / "missing.go")
     ctx = analyze_context(root)  # would hang if the pipe were opened
     assert ctx.has_go_files
+
+
+# -- the user cache of analysed contexts ------------------------------------------------------
+
+
+@pytest.fixture
+def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("DOCKERFIX_CACHE_DIR", str(folder))
+    return folder
+
+
+def test_an_unchanged_context_is_read_from_the_cache(
+    tmp_path: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dockerfix.facts import context as contextmod
+    from dockerfix.facts import contextcache
+
+    root = make(tmp_path / "ctx", {"go.mod": "module m\n", "main.go": MAIN})
+    first = contextcache.cached_analysis(str(root))
+    assert len(list(contextcache.entries())) == 1
+
+    def no_analysis(*args: object, **kwargs: object) -> BuildContext:
+        raise AssertionError("analysed again")
+
+    monkeypatch.setattr(contextmod, "analyze_context", no_analysis)
+    assert contextcache.cached_analysis(str(root)) == first
+
+
+@pytest.mark.parametrize("change", ["edit", "add", "remove"])
+def test_any_changed_file_makes_a_new_analysis(tmp_path: Path, cache: Path, change: str) -> None:
+    from dockerfix.facts import contextcache
+
+    files = {"go.mod": "module m\n", "main.go": MAIN, "c.go": "package main\n"}
+    root = make(tmp_path / "ctx", files)
+    assert not contextcache.cached_analysis(str(root)).needs_cgo
+    if change == "edit":
+        (root / "c.go").write_text('package main\n\nimport "C"\n')
+    elif change == "add":
+        (root / "d.go").write_text('package main\n\nimport "C"\n')
+    else:
+        (root / "c.go").unlink()
+    again = contextcache.cached_analysis(str(root))
+    assert again == analyze_context(root)
+    assert again.needs_cgo == (change != "remove")
+
+
+def test_a_corrupt_or_unwritable_cache_only_costs_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dockerfix.facts import contextcache
+
+    root = make(tmp_path / "ctx", {"go.mod": "module m\n", "main.go": MAIN})
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("DOCKERFIX_CACHE_DIR", str(folder))
+    expected = contextcache.cached_analysis(str(root))
+    (entry,) = contextcache.entries()
+    Path(entry).write_bytes(b"not a pickle")
+    assert contextcache.cached_analysis(str(root)) == expected
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    monkeypatch.setenv("DOCKERFIX_CACHE_DIR", str(blocker))  # no folder can be made there
+    assert contextcache.cached_analysis(str(root)) == expected

@@ -10,7 +10,7 @@ questions the fixer rules ask before they change a Dockerfile:
   path at run time (templates, static files, config)? Those must reach the runtime stage.
 * Does the program need time-zone data or CA certificates (it matters for ``scratch``)?
 
-Reading is bounded: files over 1 MiB are skipped, the walk stops after 5,000 files, ``.git``
+Reading is bounded: files over 1 MiB are skipped, the walk stops after 20,000 files, ``.git``
 and ``node_modules`` are not entered, ``vendor`` is only noted (its ``modules.txt`` is read),
 symbolic links to directories are not followed and symbolic links that leave the tree are
 ignored. Unreadable files and odd encodings are tolerated; nothing raises for a bad project.
@@ -21,7 +21,6 @@ not type-checked), so it is a good guess, not a proof; every finding says where 
 
 from __future__ import annotations
 
-import functools
 import os
 import posixpath
 import re
@@ -38,7 +37,7 @@ from dockerfix.facts.gosource import (
 )
 from dockerfix.facts.program import Write, executed_programs, root_reasons, writes
 from dockerfix.facts.runtime import RuntimeFile, runtime_reads, tz_tls
-from dockerfix.facts.walk import read_text, walk_context
+from dockerfix.facts.walk import Walk, read_text, walk_context
 
 __all__ = [
     "CGO_MODULES",
@@ -49,7 +48,6 @@ __all__ = [
     "Require",
     "RuntimeFile",
     "analyze_context",
-    "context_of",
     "parse_go_mod",
 ]
 
@@ -209,12 +207,16 @@ class BuildContext:
         return frozenset(self.files) | frozenset(self.dirs)
 
 
-def analyze_context(directory: str | os.PathLike[str]) -> BuildContext:
-    """Analyse the build context ``directory``; never raises for a bad or odd project."""
+def analyze_context(directory: str | os.PathLike[str], walk: Walk | None = None) -> BuildContext:
+    """Analyse the build context ``directory``; never raises for a bad or odd project.
+
+    ``walk`` is the context's listing when the caller has already made it.
+    """
     directory = os.fspath(directory)
     if not os.path.isdir(directory):
         return BuildContext(directory=directory, notes=[f"{directory} is not a directory"])
-    walk = walk_context(directory)
+    if walk is None:
+        walk = walk_context(directory)
     files = walk.files
     file_set = set(files)
     entries = frozenset(files) | frozenset(walk.dirs)
@@ -311,24 +313,3 @@ def analyze_context(directory: str | os.PathLike[str]) -> BuildContext:
         root_reasons=root_reasons(sources, used_mods),
         go_work_uses=uses,
     )
-
-
-@functools.lru_cache(maxsize=32)
-def _analysed(directory: str, stamp: int) -> BuildContext:
-    return analyze_context(directory)
-
-
-def context_of(directory: str) -> BuildContext | None:
-    """The build context of a folder, analysed once per process and folder state.
-
-    Dockerfiles of one folder share it (a bulk run visits files in path order, so a small
-    cache serves every file of a folder); a file added to or removed from the folder
-    changes its mtime, and the folder is analysed again. None when it is not a folder.
-    """
-    if not os.path.isdir(directory):
-        return None
-    try:
-        stamp = os.stat(directory).st_mtime_ns
-    except OSError:
-        return None
-    return _analysed(os.path.realpath(directory), stamp)

@@ -173,6 +173,20 @@ class GoSource:
         return value
 
 
+@functools.lru_cache(maxsize=256)
+def _names(alternation: str) -> tuple[str, ...]:
+    return tuple(alternation.split("|"))
+
+
+def mentions(blank: str, funcs: str) -> bool:
+    """True when the code names one of ``funcs`` (``"Open|ReadFile"``): without one, no
+    call of them can match, and no regex needs compiling or running."""
+    for name in _names(funcs):  # noqa: SIM110 (a loop: no generator made for every file)
+        if name in blank:
+            return True
+    return False
+
+
 def call_args(blank: str, open_paren: int) -> list[tuple[int, int]]:
     """Spans of the top-level arguments of the call whose ``(`` is at ``open_paren``."""
     spans: list[tuple[int, int]] = []
@@ -194,6 +208,7 @@ def call_args(blank: str, open_paren: int) -> list[tuple[int, int]]:
     return spans
 
 
+@functools.lru_cache(maxsize=4096)
 def _default_local_name(path: str) -> str:
     """The name a package is used by when imported without a name (last path element)."""
     last = path.rstrip("/").rpartition("/")[2]

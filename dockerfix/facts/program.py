@@ -22,7 +22,7 @@ import posixpath
 import re
 
 from dockerfix.facts.gomodule import GoMod
-from dockerfix.facts.gosource import GoSource, call_args
+from dockerfix.facts.gosource import GoSource, call_args, mentions
 from dockerfix.record import Record
 
 #: Modules whose clients talk to a container engine's socket (root-owned).
@@ -87,7 +87,7 @@ def _calls(
 ) -> list[tuple[str, int, list[tuple[int, int]]]]:
     """``(function, offset, argument spans)`` of each call of ``pkg.funcs`` in ``src``
     (``pkg`` None: a method of that name on any receiver)."""
-    if not any(f in src.blank for f in funcs.split("|")):
+    if not mentions(src.blank, funcs):
         return []
     pattern = src.call_pattern(pkg, funcs)
     if pattern is None:
@@ -108,13 +108,13 @@ def executed_programs(sources: list[GoSource]) -> list[str]:
     for src in sources:
         if src.is_test:
             continue
-        consts = literal_values(src)
         found = [
             *((f, off, spans, 1 if f == "CommandContext" else 0)
               for f, off, spans in _calls(src, "os/exec", "Command|CommandContext")),
             *((f, off, spans, 0) for f, off, spans in _calls(src, "syscall", "Exec")),
             *((f, off, spans, 0) for f, off, spans in _calls(src, "os", "StartProcess")),
         ]  # fmt: skip
+        consts = literal_values(src) if found else {}
         for func, off, spans, k in found:
             where = f"{func} in {src.rel}:{src.line_of(off)}"
             if k >= len(spans):
@@ -147,7 +147,6 @@ def writes(sources: list[GoSource]) -> list[Write]:
     for src in sources:
         if src.is_test:
             continue
-        consts = literal_values(src)
         calls = [(pkg, f, off, spans, k) for pkg, funcs, k in _WRITE_CALLS
                  for f, off, spans in _calls(src, pkg, funcs)]  # fmt: skip
         for f, off, spans in _calls(src, "os", "OpenFile"):
@@ -157,6 +156,7 @@ def writes(sources: list[GoSource]) -> list[Write]:
         for f, off, spans in _calls(src, "database/sql", "Open"):
             if len(spans) > 1 and src.string_at(*spans[0]) in _SQLITE_DRIVERS:
                 calls.append(("database/sql", f, off, spans, 1))
+        consts = literal_values(src) if calls else {}
         for pkg, func, off, spans, k in calls:
             if k >= len(spans):
                 continue

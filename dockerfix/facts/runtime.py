@@ -8,7 +8,13 @@ import posixpath
 import re
 
 from dockerfix.facts.gomodule import GoMod
-from dockerfix.facts.gosource import GoSource, call_args, embed_target, literal_prefix
+from dockerfix.facts.gosource import (
+    GoSource,
+    call_args,
+    embed_target,
+    literal_prefix,
+    mentions,
+)
 from dockerfix.facts.walk import inside
 from dockerfix.record import Record
 
@@ -86,11 +92,14 @@ def _relative_path(value: str) -> str | None:
     return norm
 
 
+_NOT_IN_FILE_NAMES = re.compile(r"[ \t\n:*?$%{}<>|,;=@#]")
+
+
 def _names_a_file(value: str) -> bool:
     """A literal that looks like a relative file path: ``a/b`` or ``name.ext``, no spaces."""
     if not value or len(value) > 200 or (value[0] in "/.-~" and not value.startswith("./")):
         return False
-    if any(c in value for c in " \t\n:*?$%{}<>|,;=@#"):
+    if _NOT_IN_FILE_NAMES.search(value):
         return False
     stem = value.rstrip("/").rpartition("/")[2]
     return "/" in value.strip("/") or ("." in stem[1:] and not stem.endswith("."))
@@ -187,7 +196,7 @@ def runtime_reads(
                     config_names.append(v)
         for call in _CALLS:
             # every match names one of the functions: without one, no regex (nor compiling)
-            if not any(func in src.blank for func in call.funcs.split("|")):
+            if not mentions(src.blank, call.funcs):
                 continue
             pattern = src.call_pattern(call.pkg, call.funcs)
             if pattern is None:

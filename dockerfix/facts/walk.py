@@ -1,6 +1,6 @@
 """Listing and reading a build context's files: bounded, sorted, never leaving the tree.
 
-Files over 1 MiB are not read, the walk stops after 5,000 files, ``.git`` and
+Files over 1 MiB are not read, the walk stops after 20,000 files, ``.git`` and
 ``node_modules`` are not entered, ``vendor`` is only noted, symbolic links to directories
 are not followed and symbolic links that leave the tree are ignored.
 """
@@ -12,7 +12,7 @@ import stat
 from collections import deque
 
 MAX_FILE_BYTES = 1024 * 1024
-MAX_FILES = 5000
+MAX_FILES = 20_000
 
 _SKIP_DIRS = frozenset({".git", "node_modules"})
 
@@ -20,7 +20,7 @@ _SKIP_DIRS = frozenset({".git", "node_modules"})
 class Walk:
     """The files and folders of a context (POSIX paths relative to ``root``), and notes."""
 
-    __slots__ = ("dirs", "files", "notes", "root", "truncated", "vendor_dirs")
+    __slots__ = ("dirs", "files", "notes", "root", "stamps", "truncated", "vendor_dirs")
 
     def __init__(
         self,
@@ -37,6 +37,8 @@ class Walk:
         self.truncated = truncated
         self.notes: list[str] = [] if notes is None else notes
         self.vendor_dirs: list[str] = [] if vendor_dirs is None else vendor_dirs
+        #: ``(size, mtime in ns)`` of each file, in the order of ``files``
+        self.stamps: list[tuple[int, int]] = []
 
 
 def inside(root_real: str, path: str) -> bool:
@@ -90,6 +92,11 @@ def walk_context(root: str) -> Walk:
                 w.notes.append(f"stopped after {MAX_FILES} files")
                 return w
             w.files.append(rel)
+            try:
+                st = entry.stat()
+                w.stamps.append((st.st_size, st.st_mtime_ns))
+            except OSError:
+                w.stamps.append((-1, -1))
     return w
 
 

@@ -76,6 +76,8 @@ class FixOptions(Record):
     ignore: frozenset[str] = frozenset()
     context: str | None = None  # the build context folder (None: the Dockerfile's folder)
     context_unknown: bool = False  # no one context (several declared): rules read none
+    #: the other Dockerfiles built with the same context (absolute paths)
+    shared_with: tuple[str, ...] = ()
 
 
 class Valid(Record):
@@ -119,7 +121,7 @@ class RuleContext:
     def build_context(self) -> BuildContext | None:
         """Facts about the build context (``options.context``, else the Dockerfile's folder),
         or None when neither is known."""
-        from dockerfix.facts.context import context_of
+        from dockerfix.facts.contextcache import context_of
 
         if self.options.context_unknown:
             return None

@@ -21,6 +21,7 @@ import os
 from collections.abc import Iterable, Sequence
 from pathlib import PurePath
 
+from dockerfix.files import is_dockerfile_name
 from dockerfix.record import Record
 
 TYPE_CHECKING = False
@@ -43,18 +44,6 @@ SKIP_DIRS = frozenset(
         ".ruff_cache",
     }
 )
-_NOT_DOCKERFILE_SUFFIXES = (".dockerignore", ".orig", ".rej", ".bak", ".swp", ".tmp", "~")
-
-
-def is_dockerfile_name(name: str) -> bool:
-    """True for the file names dockerfix looks for in folders."""
-    if name.startswith(".") or name.endswith(_NOT_DOCKERFILE_SUFFIXES):
-        return False
-    return (
-        name in ("Dockerfile", "Containerfile", "dockerfile", "containerfile")
-        or name.startswith(("Dockerfile.", "Containerfile.", "dockerfile.", "containerfile."))
-        or name.endswith((".Dockerfile", ".dockerfile"))
-    )
 
 
 def sort_key(path: str) -> tuple[str, ...]:
@@ -191,9 +180,16 @@ class _Walker:
             self.out.errors.append((display, f"cannot list folder: {exc.strerror or exc}"))
             return
         for entry in entries:
+            link = entry.is_symlink()
+            try:
+                is_dir = not link and entry.is_dir(follow_symlinks=False)
+            except OSError:
+                continue
+            if not (link or is_dir or is_dockerfile_name(entry.name)):
+                continue  # most entries: no path to make
             shown = os.path.join(display, entry.name) if display != "." else entry.name
-            path = os.path.join(absolute, entry.name)
-            if entry.is_symlink():
+            path = entry.path
+            if link:
                 try:
                     to_dir = entry.is_dir()
                 except OSError:  # a loop (``a -> a``) or a link it may not follow
@@ -201,10 +197,6 @@ class _Walker:
                     continue
                 if is_dockerfile_name(entry.name) or to_dir:
                     self.out.skipped.append((shown, _symlink_reason(path, real_root)))
-                continue
-            try:
-                is_dir = entry.is_dir(follow_symlinks=False)
-            except OSError:
                 continue
             if is_dir:
                 if entry.name in SKIP_DIRS or _is_virtualenv(path):

@@ -379,3 +379,17 @@ def _create_exclusive(path: str, text: str) -> bool:
             os.unlink(path)
         raise
     return True
+
+
+_NOT_DOCKERFILE_SUFFIXES = (".dockerignore", ".orig", ".rej", ".bak", ".swp", ".tmp", "~")
+
+
+def is_dockerfile_name(name: str) -> bool:
+    """True for the file names dockerfix looks for in folders."""
+    if name.startswith(".") or name.endswith(_NOT_DOCKERFILE_SUFFIXES):
+        return False
+    return (
+        name in ("Dockerfile", "Containerfile", "dockerfile", "containerfile")
+        or name.startswith(("Dockerfile.", "Containerfile.", "dockerfile.", "containerfile."))
+        or name.endswith((".Dockerfile", ".dockerfile"))
+    )

@@ -368,7 +368,9 @@ def _fix_into(outcome: Outcome, text: str, task: Task) -> None:
             table_source=task.config_path,
         )
         options = options._replace(
-            context=outcome.context.directory, context_unknown=outcome.context.several
+            context=outcome.context.directory,
+            context_unknown=outcome.context.several,
+            shared_with=_sharing(task.path, outcome.context.directory),
         )
     result = fix_tree(tree, text, task.path or None, options)
     if result.internal_error is not None:
@@ -387,6 +389,34 @@ def _fix_into(outcome: Outcome, text: str, task: Task) -> None:
         target = os.path.normpath(os.path.join(folder, *relative.split("/")))
         if not os.path.lexists(target):
             outcome.to_create[target] = content
+
+
+def _sharing(path: str, context: str) -> tuple[str, ...]:
+    """The other Dockerfiles built with ``context``: declared with it, or beside ``path``
+    when it is the Dockerfile's own folder (``docker build -f Dockerfile.dev .`` takes it
+    too). Only when the build reads no ignore file: the one case a rule asks (DFX007, to
+    choose where a new one goes)."""
+    from dockerfix.facts.dockerignore import ignore_file_for
+
+    if not path or ignore_file_for(path, context) is not None:
+        return ()
+    from dockerfix.contexts.locate import sharing
+
+    found = set(sharing(path, context))
+    here = os.path.realpath(path)
+    root = os.path.realpath(context)
+    if os.path.dirname(here) == root:
+        try:
+            names = os.listdir(root)
+        except OSError:
+            names = []
+        found.update(
+            os.path.join(root, n)
+            for n in names
+            if files.is_dockerfile_name(n) and os.path.isfile(os.path.join(root, n))
+        )
+    found.discard(here)
+    return tuple(sorted(found))
 
 
 def run(
@@ -430,6 +460,9 @@ def _run_pool(tasks: list[Task], jobs: int, collect: Callable[[Outcome], None]) 
 
     workers = min(jobs, len(tasks), 61)
     warm_up()
+    from dockerfix.contexts.locate import read_declarations
+
+    read_declarations([t.path for t in tasks if t.path and t.context is None])
     try:
         pool = ProcessPoolExecutor(max_workers=workers, initializer=_worker_init)
     except (OSError, NotImplementedError, ImportError):

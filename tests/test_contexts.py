@@ -156,6 +156,18 @@ def declared_source(
         ),
         (
             {
+                "docker-bake.hcl": 'target "base" {\n  context = "."\n}\ntarget "api" {\n  inherits = ["base"]\n  dockerfile = "deploy/Dockerfile"\n}\n'
+            },
+            "docker-bake.hcl: target.api",
+        ),
+        (
+            {
+                "docker-bake.hcl": 'variable "DIR" {\n  default = "."\n}\ntarget "api" {\n  context = "${DIR}"\n  dockerfile = "deploy/Dockerfile"\n}\n'
+            },
+            "docker-bake.hcl: target.api",
+        ),
+        (
+            {
                 "skaffold.yaml": "build:\n  artifacts:\n  - image: api\n    context: .\n    docker:\n      dockerfile: deploy/Dockerfile\n"
             },
             "skaffold.yaml: build.artifacts[0]",
@@ -207,6 +219,43 @@ def test_unresolved_variables_declare_nothing(repo: Path) -> None:
     assert not choice.source.startswith("declared")
 
 
+@pytest.mark.parametrize(
+    "bake",
+    [
+        'target "api" {\n  context = "${DIR}"\n  dockerfile = "deploy/Dockerfile"\n}\n',
+        'target "api" {\n  context = var.dir\n  dockerfile = "deploy/Dockerfile"\n}\n',
+        'target "api" {\n  matrix = { v = ["a"] }\n  name = "api-${v}"\n'
+        '  dockerfile = "deploy/Dockerfile"\n}\n',
+        'target "api" {\n  context = "."\n',  # does not parse
+    ],
+    ids=["variable-without-default", "expression", "matrix", "broken"],
+)
+def test_bake_values_not_known_declare_nothing(repo: Path, bake: str) -> None:
+    choice = declared_source(repo, {"docker-bake.hcl": bake})
+    assert not choice.source.startswith("declared")
+
+
+def test_bake_override_and_later_parents_win(repo: Path) -> None:
+    from dockerfix.contexts.declarations import declared
+
+    declared.cache_clear()
+    make(
+        repo,
+        {
+            "docker-bake.hcl": (
+                'target "a" {\n  context = "one"\n}\ntarget "b" {\n  context = "."\n}\n'
+                'target "api" {\n  inherits = ["a", "b"]\n  dockerfile = "deploy/Dockerfile"\n}\n'
+            ),
+            "docker-bake.override.hcl": 'target "api" {\n  dockerfile = "deploy/api.Dockerfile"\n}\n',
+        },
+    )
+    found = {d.dockerfile: d for d in declared(str(repo))}
+    api = found[str(repo / "deploy" / "api.Dockerfile")]
+    assert api.context == str(repo)
+    assert api.source == "docker-bake.hcl: target.api"
+    assert str(repo / "deploy" / "Dockerfile") not in found
+
+
 SEVERAL = {
     "compose.yaml": "services:\n  api:\n    build:\n      context: .\n      dockerfile: deploy/Dockerfile\n",
     "deploy/Makefile": "image:\n\tdocker build -f Dockerfile .\n",
@@ -234,3 +283,56 @@ def test_a_dockerfile_built_with_several_contexts_is_fixed_as_without_one(repo: 
     assert not entry["files_created"]
     split = next(d for d in entry["diagnostics"] if d["code"] == "DFX001")
     assert any("build context is unknown" in c for c in split.get("caveats", []))
+
+
+# -- where a new ignore file goes -----------------------------------------------------------
+
+TWO_SERVICES = {
+    "compose.yaml": (
+        "services:\n"
+        "  api:\n    build:\n      context: .\n      dockerfile: deploy/Dockerfile\n"
+        "  worker:\n    build:\n      context: .\n      dockerfile: deploy/worker.Dockerfile\n"
+    ),
+    "deploy/worker.Dockerfile": DEPLOYED,
+}
+
+
+def created(repo: Path, *args: str) -> list[str]:
+    from dockerfix.contexts.declarations import declared
+
+    declared.cache_clear()
+    code, out, _ = run(["--format", "json", "--exit-zero", *args], repo)
+    assert code == 0
+    # paths as shown: relative to the folder the command ran in (the repository)
+    return [path for entry in json.loads(out)["files"] for path in entry["files_created"]]
+
+
+def test_one_dockerfile_of_a_context_gets_the_root_dockerignore(repo: Path) -> None:
+    assert created(repo, "deploy/Dockerfile") == [".dockerignore"]
+
+
+def test_a_shared_context_gets_dockerfile_specific_ignore_files(repo: Path) -> None:
+    make(repo, TWO_SERVICES)
+    assert created(repo, "deploy") == [
+        "deploy/Dockerfile.dockerignore",
+        "deploy/worker.Dockerfile.dockerignore",
+    ]
+    code, _, _ = run(["--write", "deploy"], repo)
+    assert code == 0
+    text = (repo / "deploy" / "Dockerfile.dockerignore").read_text()
+    assert ".git" in text.splitlines()
+    assert not (repo / ".dockerignore").exists()
+    # now each build reads its own ignore file: nothing more to create
+    assert created(repo, "deploy") == []
+
+
+def test_a_sibling_dockerfile_shares_its_folder_context(tmp_path: Path) -> None:
+    make(tmp_path, {"go.mod": GO_MOD, "main.go": MAIN, "Dockerfile": DEPLOYED,
+                    "Dockerfile.dev": DEPLOYED})  # fmt: skip
+    assert created(tmp_path, "Dockerfile") == ["Dockerfile.dockerignore"]
+
+
+@pytest.mark.parametrize("existing", [".containerignore", "deploy/Dockerfile.dockerignore"])
+def test_an_ignore_file_the_build_reads_is_enough(repo: Path, existing: str) -> None:
+    make(repo, {existing: ".git\n"})
+    assert created(repo, "deploy/Dockerfile") == []

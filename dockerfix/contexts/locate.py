@@ -125,6 +125,39 @@ def locate(
     return guess(dockerfile, sources)
 
 
+def read_declarations(dockerfiles: Sequence[str]) -> None:
+    """Read the declarations of the repositories holding ``dockerfiles`` now (once each).
+
+    A bulk run calls this before it starts its workers, which inherit what was read: the
+    declarations are read once per run, not once per worker.
+    """
+    from dockerfix.contexts.declarations import declared
+
+    folders = {os.path.dirname(os.path.abspath(path)) for path in dockerfiles}
+    tops = {_repository_top(folder) for folder in folders}
+    for top in sorted(t for t in tops if t is not None):
+        declared(os.path.normpath(top))
+
+
+def sharing(dockerfile: str, context: str) -> list[str]:
+    """The other Dockerfiles the repository declares with the context ``context``
+    (real paths, sorted)."""
+    here = os.path.realpath(dockerfile)
+    root = os.path.realpath(context)
+    top = _repository_top(os.path.dirname(here))
+    if top is None:
+        return []
+    from dockerfix.contexts.declarations import declared
+
+    found = {
+        os.path.realpath(d.dockerfile)
+        for d in declared(os.path.normpath(top))
+        if os.path.realpath(d.context) == root and os.path.isfile(d.dockerfile)
+    }
+    found.discard(here)
+    return sorted(found)
+
+
 def _shown(dockerfile: str, directory: str) -> str:
     """``directory`` as the user would write it: relative when the Dockerfile's path is."""
     return directory if os.path.isabs(dockerfile) else os.path.relpath(directory)

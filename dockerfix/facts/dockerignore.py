@@ -17,6 +17,7 @@ below it, and the last matching line wins (``!`` re-includes).
 from __future__ import annotations
 
 import functools
+import os
 import posixpath
 import re
 from collections.abc import Iterable, Sequence
@@ -133,6 +134,28 @@ def pattern_matches(pattern: str, path: str) -> bool:
     rx = _regex(p)
     parts = target.split("/")
     return any(rx.match("/".join(parts[:k])) for k in range(len(parts), 0, -1))
+
+
+def specific_name(dockerfile: str) -> str:
+    """The Dockerfile-specific ignore file's name: ``api.Dockerfile.dockerignore``."""
+    return f"{os.path.basename(dockerfile)}.dockerignore"
+
+
+def ignore_file_for(dockerfile: str | None, context: str) -> str | None:
+    """The ignore file a build of ``dockerfile`` with the context folder ``context`` reads.
+
+    As BuildKit looks for it: ``<Dockerfile>.dockerignore`` beside the Dockerfile first,
+    then ``.dockerignore`` at the root of the context; podman and buildah also read a
+    ``.containerignore`` there. None when there is none.
+    """
+    candidates = []
+    if dockerfile is not None:
+        candidates.append(os.path.join(os.path.dirname(dockerfile), specific_name(dockerfile)))
+    candidates += [
+        os.path.join(context, ".dockerignore"),
+        os.path.join(context, ".containerignore"),
+    ]
+    return next((c for c in candidates if os.path.isfile(c)), None)
 
 
 def is_excluded(dockerignore_text: str, path: str) -> bool:

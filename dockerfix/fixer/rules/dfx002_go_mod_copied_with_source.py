@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 import functools
+import os
 import posixpath
 import re
 import weakref
@@ -372,14 +373,22 @@ class GoModCopiedWithSource(Rule):
     Reported and not applied when no ``go.mod`` of the known build context is where
     the build runs (a ``cd`` in the build's ``RUN`` is not followed), when
     ``go.mod`` replaces modules with local directories (``go mod download`` would
-    need them before the source is copied), when a ``go.work`` uses other modules of
-    the context (likewise), for GOPATH builds (``GO111MODULE=off``), when the
+    need them before the source is copied), for GOPATH builds (``GO111MODULE=off``), when the
     download is configured after the source copy (an ``ENV``/``ARG`` of ``GOPROXY``,
     ``GOPRIVATE``, ``GOFLAGS`` ..., ``git config``/``.netrc`` credentials, ``go env
     -w``, or such a setting inline on the build command: a download above the copy
     would run without it), and when the destination cannot be used in a shell
     ``cd``. A ``go mod download`` that other commands share a ``RUN`` with is left
     where it is (it becomes a no-op).
+
+    A ``go.work`` at the root of the copied source is a workspace: its modules are part
+    of the build, so ``go.work``, ``go.work.sum`` and every used module's
+    ``go.mod``/``go.sum`` are copied first, each to its folder. Reported and not applied
+    when a used module is outside the context or has no ``go.mod``, when the build's
+    module is not used, when a used module requires another one by version (``go mod
+    download`` in workspace mode fetches that version from the network instead of taking
+    the workspace's: it fails for an unpublished one), or when a module or the workspace
+    replaces one with a local directory. A ``go.work`` deeper in the copy is not followed.
 
     ## Example
     ```dockerfile
@@ -490,8 +499,10 @@ class GoModCopiedWithSource(Rule):
             expanded = gofacts.expand(plain_dest, {"GOPATH": "/go", **env})
             dest_abs = gofacts.resolve(workdir, expanded) if expanded is not None else None
             found = _module_dir(context, source, dest_abs, _build_dir(tree, stage, relevant[0]))
-            if found is None and source == "." and context.go_mod is not None:
-                found = "."  # where the build runs is unknown: the context's own module
+            if found is None and source == "." and (context.go_mod or context.go_work_uses):
+                # where the build runs is unknown: the context's own module; or the build
+                # runs in the workspace of the context's go.work
+                found = "."
             if found is None:
                 shown = [m.path for m in context.go_mods][:3]
                 where = f" (found: {', '.join(shown)})" if shown else ""
@@ -525,6 +536,9 @@ class GoModCopiedWithSource(Rule):
                 "to download ahead of the source"
             )
         notes: list[str] = []
+        #: a go.work at the copy's root: (folder, files) to copy first, the folder's own
+        #: go.mod/go.sum and each module's the workspace uses
+        workspace: list[tuple[str, list[str]]] = []
         with_sum = True
         sum_source = "go.sum"
         if context is None:
@@ -537,8 +551,6 @@ class GoModCopiedWithSource(Rule):
                 "and go.sum* copies go.sum where there is one"
             )
         else:
-            module = context.go_mod if module_dir == "." else None
-            module = module or next(m for m in context.go_mods if m.directory == module_dir)
             others = [u for u in context.go_work_uses if u != "."]
             if module_dir != "." and any(
                 context.exists(posixpath.join(d, "go.work"))
@@ -550,29 +562,32 @@ class GoModCopiedWithSource(Rule):
                     "module's go.mod/go.sum first, by hand"
                 )
             if source == "." and others:
+                blocker = _workspace_blocker(context, module_dir)
+                if blocker is not None:
+                    return decline(blocker)
+                workspace = _workspace_files(context)
+            module = next((m for m in context.go_mods if m.directory == module_dir), None)
+            if module is None and not workspace:
                 return decline(
-                    f"go.work uses other modules ({', '.join(others[:3])}), which "
-                    "`go mod download` before the source would not see; copy go.work, "
-                    "go.work.sum and each module's go.mod/go.sum first, by hand"
+                    f"no go.mod in {module_dir} of the build context, where the build runs; "
+                    "copy the module's go.mod/go.sum and run `go mod download` first by hand"
                 )
-            local = [r for r in module.replaces if r.is_local]
+            local = [r for r in module.replaces if r.is_local] if module and not workspace else []
             if local:
                 return decline(
                     f"go.mod replaces {local[0].old_path} with the local directory "
                     f"{local[0].new_path}, which `go mod download` needs before the source is "
                     "copied; copy the replaced modules' go.mod files too, by hand"
                 )
-            if not context.exists(posixpath.join(module_dir, "go.sum")):
+            if not workspace and not context.exists(posixpath.join(module_dir, "go.sum")):
                 with_sum = False
                 notes.append("there is no go.sum in the build context: copying go.mod only")
+        copy_root = plain_dest
         below = posixpath.relpath(module_dir, source)  # the module's folder in the copy
         if below != ".":
             plain_dest = posixpath.normpath(posixpath.join(plain_dest, below))
             dest = plain_dest
-        if posixpath.normpath(plain_dest) == ".":
-            mod_dest = "./"
-        else:
-            mod_dest = plain_dest if plain_dest.endswith(("/", "\\")) else plain_dest + "/"
+        mod_dest = _folder_dest(plain_dest)
         moved = _removable_download(stage, copy, ctx)
         first_run = relevant[0].instruction
         for ins in instructions[copy_at + 1 : first_use + 1]:
@@ -608,12 +623,23 @@ class GoModCopiedWithSource(Rule):
         sources = ["go.mod", sum_source] if with_sum else ["go.mod"]
         if module_dir != ".":
             sources = [posixpath.join(module_dir, f) for f in sources]
-        if copy.is_exec_form or re.search(r"[\s'\"]", mod_dest):
-            spec = exec_form([*sources, mod_dest])
-        else:
-            spec = " ".join([*sources, mod_dest])
         indent = copy.indent
-        new_copy = new_instruction(tree, " ".join(["COPY", *flags, spec]), indent=indent)
+        plan = [(sources, mod_dest)]
+        if workspace:
+            plan = [
+                (files, _folder_dest(posixpath.normpath(posixpath.join(copy_root, folder))))
+                for folder, files in workspace
+            ]
+            sources = [f for files, _ in plan for f in files]
+        new_copies: list[cst.BodyNode] = []
+        for files, to in plan:
+            if copy.is_exec_form or re.search(r"[\s'\"]", to):
+                spec = exec_form([*files, to])
+            else:
+                spec = " ".join([*files, to])
+            new_copies.append(
+                new_instruction(tree, " ".join(["COPY", *flags, spec]), indent=indent)
+            )
 
         # -- the download -----------------------------------------------------------------
         moved_comments: list[cst.Comment] = []
@@ -653,7 +679,7 @@ class GoModCopiedWithSource(Rule):
             for node in removed:
                 tree = tree.remove(node)
             ctx.touch(*removed)
-        inserted: list[cst.BodyNode] = [new_copy]
+        inserted: list[cst.BodyNode] = list(new_copies)
         inserted += [cst.Comment(c.text, c.newline) for c in moved_comments]
         inserted.append(download)
         above = buildsteps.leading_comments(tree, copy)
@@ -674,3 +700,78 @@ class GoModCopiedWithSource(Rule):
                 fixed=True,
             )
         return tree
+
+
+def _folder_dest(dest: str) -> str:
+    """A COPY destination naming the folder ``dest`` (``./`` for the working directory)."""
+    if posixpath.normpath(dest) == ".":
+        return "./"
+    return dest if dest.endswith(("/", "\\")) else dest + "/"
+
+
+def _workspace_blocker(context: BuildContext, module_dir: str) -> str | None:
+    """Why the modules of the context's go.work cannot be downloaded ahead of the source."""
+    uses = context.go_work_uses
+    mods = {m.directory: m for m in context.go_mods}
+    for use in uses:
+        if use == ".." or use.startswith("../") or use.startswith("/"):
+            return (
+                f"go.work uses {use}, outside the build context; copy the workspace's "
+                "go.mod files and download the modules by hand"
+            )
+        if use not in mods:
+            return f"go.work uses {use}, which has no go.mod in the build context"
+    if module_dir != "." and module_dir not in uses:
+        return (
+            f"go.work does not use {module_dir}, the module the build runs in; the build "
+            "would fail there, so nothing is reordered"
+        )
+    paths = {mods[u].module: u for u in uses if mods[u].module}
+    for use in uses:
+        module = mods[use]
+        for req in module.requires:
+            if req.path in paths:
+                return (
+                    f"{module.path} requires {req.path} {req.version}, which the workspace "
+                    f"provides ({paths[req.path]}); `go mod download` in workspace mode would "
+                    "fetch that version from the network instead, so download by hand"
+                )
+        local = [r for r in module.replaces if r.is_local]
+        if local:
+            return (
+                f"{module.path} replaces {local[0].old_path} with the local directory "
+                f"{local[0].new_path}, which `go mod download` needs before the source is "
+                "copied; copy it by hand"
+            )
+    try:
+        with open(os.path.join(context.directory, "go.work"), encoding="utf-8") as fh:
+            text = fh.read()
+    except OSError:
+        return "go.work could not be read"
+    if re.search(r"=>\s*\.{0,2}/", text):
+        return (
+            "go.work replaces a module with a local directory, which `go mod download` "
+            "needs before the source is copied; copy it by hand"
+        )
+    return None
+
+
+def _workspace_files(context: BuildContext) -> list[tuple[str, list[str]]]:
+    """``(folder, files)`` to copy first for a go.work at the context's root: go.work,
+    go.work.sum and the root module's files, then each used module's go.mod/go.sum."""
+
+    def module_files(folder: str) -> list[str]:
+        names = ["go.mod", "go.sum"]
+        return [
+            posixpath.join(folder, n) if folder != "." else n
+            for n in names
+            if context.exists(posixpath.join(folder, n))
+        ]
+
+    root = ["go.work", *(["go.work.sum"] if context.exists("go.work.sum") else [])]
+    if "." in context.go_work_uses:
+        root += module_files(".")
+    out = [(".", root)]
+    for use in sorted(u for u in context.go_work_uses if u != "."):
+        out.append((use, module_files(use)))
+    return out

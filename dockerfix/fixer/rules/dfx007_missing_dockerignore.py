@@ -42,9 +42,15 @@ class MissingDockerignore(Rule):
     """The build context of a Go Dockerfile has no ``.dockerignore``.
 
     ## What it does
-    When the Dockerfile's path is known and it builds Go, and neither a ``.dockerignore``
-    nor a Dockerfile-specific ``<Dockerfile>.dockerignore`` is next to it, asks for a new
-    ``.dockerignore`` there (written with ``--write``; the Dockerfile itself is unchanged).
+    When the Dockerfile's path is known and it builds Go, and the build reads no ignore
+    file (a Dockerfile-specific ``<Dockerfile>.dockerignore`` beside it, a ``.dockerignore``
+    or ``.containerignore`` at the root of its build context), asks for a new
+    ``.dockerignore`` at the root of the context (written with ``--write``; the Dockerfile
+    itself is unchanged). When other Dockerfiles are built with the same context (the
+    repository's compose, bake or CI files say so, or they sit beside it in its own
+    folder), a root file would change their builds too: it asks for the
+    Dockerfile-specific ``<Dockerfile>.dockerignore`` beside the Dockerfile instead, which
+    BuildKit reads for this Dockerfile alone.
     It leaves out version control (``.git``), top-level Markdown, local configuration and
     editor settings (``.env``, ``*.local``, compose files, ``.vscode``, ``.idea``) and local
     build outputs, and never what the build needs: ``go.mod``/``go.sum``/``go.work``,
@@ -123,12 +129,7 @@ class MissingDockerignore(Rule):
         if context is None:
             return tree
         directory = context.directory
-        specific = f"{os.path.basename(ctx.path)}.dockerignore"
-        if (
-            context.dockerignore_exists
-            or os.path.lexists(os.path.join(directory, ".dockerignore"))
-            or os.path.lexists(os.path.join(directory, specific))
-        ):
+        if dockerignore.ignore_file_for(ctx.path, directory) is not None:
             return tree
         sources = context_sources(tree)
         elsewhere = _context_elsewhere(context, sources)
@@ -148,11 +149,41 @@ class MissingDockerignore(Rule):
 
         keep_git = git_reason(tree, context)
         text = dockerignore.build_dockerignore(context, sources, keep_git=keep_git)
-        ctx.create_file(".dockerignore", text)
+        others = ctx.options.shared_with
+        if not others:
+            ctx.create_file(".dockerignore", text)
+            ctx.report(
+                first,
+                "no .dockerignore in the build context; adding .dockerignore (keeps .git, "
+                "Markdown, local configuration and build outputs out of the context)",
+                fixed=True,
+            )
+            return tree
+        # a .dockerignore at the root would also change the builds of the other
+        # Dockerfiles: a Dockerfile-specific one changes this build alone
+        name = dockerignore.specific_name(ctx.path)
+        beside = os.path.relpath(os.path.dirname(os.path.abspath(ctx.path)), directory)
+        relative = name if beside == "." else posixpath.join(beside.replace(os.sep, "/"), name)
+        shared = ", ".join(os.path.relpath(p, directory) for p in others[:3])
+        more = f" and {len(others) - 3} more" if len(others) > 3 else ""
+        if beside.startswith(".."):
+            ctx.report(
+                first,
+                "no .dockerignore in the build context",
+                fixed=False,
+                reason=(
+                    f"the context is shared with {shared}{more}, so a .dockerignore at its "
+                    f"root would change their builds too, and the Dockerfile is outside the "
+                    f"context; create {name} beside it by hand"
+                ),
+            )
+            return tree
+        ctx.create_file(relative, text)
         ctx.report(
             first,
-            "no .dockerignore in the build context; adding .dockerignore (keeps .git, "
-            "Markdown, local configuration and build outputs out of the context)",
+            f"no .dockerignore in the build context; adding {name} beside the Dockerfile "
+            f"(the context is shared with {shared}{more}: a .dockerignore at its root would "
+            "change their builds too)",
             fixed=True,
         )
         return tree

@@ -8,13 +8,12 @@ scratch.
 from __future__ import annotations
 
 import functools
-import os
 import posixpath
 import re
 
 from dockerfix import cst
 from dockerfix.facts import gofacts, shellwords
-from dockerfix.facts.dockerignore import is_excluded
+from dockerfix.facts.dockerignore import ignore_file_for, is_excluded
 from dockerfix.facts.runtime import RuntimeFile
 from dockerfix.fixer.split import steps
 from dockerfix.fixer.split.candidate import Blocked, Candidate
@@ -151,12 +150,14 @@ class RuntimeFiles:
         return any(d == src or d.startswith(src + "/") for d in bc.go_package_dirs)
 
     def _ignored(self, rel: str) -> bool:
-        """True when the context's ``.dockerignore`` leaves ``rel`` out of the build."""
+        """True when the ignore file the build reads leaves ``rel`` out of the build."""
         bc = self.candidate.bc
-        if bc is None or not bc.dockerignore_exists:
+        if bc is None:
+            return False
+        path = ignore_file_for(self.candidate.ctx.path, bc.directory)
+        if path is None:
             return False
         try:
-            path = os.path.join(bc.directory, ".dockerignore")
             with open(path, encoding="utf-8", errors="replace") as handle:
                 text = handle.read()
         except OSError:

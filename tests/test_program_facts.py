@@ -174,12 +174,25 @@ def test_dockerignore_keeps_git_for_builds_that_call_it(
     assert ("# .git not excluded: needed" in ignore) is keeps
 
 
-def test_a_go_work_with_other_modules_declines_the_download_step(tmp_path: Path) -> None:
+def test_a_go_work_copies_every_used_module_first(tmp_path: Path) -> None:
     files = {
         "main.go": main_go(""),
         "go.work": "go 1.22\n\nuse (\n\t.\n\t./lib\n)\n",
         "lib/go.mod": "module example.com/lib\n\ngo 1.22\n",
     }
     result = fix(tmp_path, files)
+    assert "COPY go.work go.mod ./\nCOPY lib/go.mod lib/\nRUN go mod download\n" in (result.text)
+
+
+def test_workspace_modules_requiring_each_other_decline_the_download_step(
+    tmp_path: Path,
+) -> None:
+    files = {
+        "main.go": main_go(""),
+        "go.work": "go 1.22\n\nuse (\n\t.\n\t./lib\n)\n",
+        "go.mod": "module example.com/app\n\ngo 1.22\n\nrequire example.com/lib v0.0.0\n",
+        "lib/go.mod": "module example.com/lib\n\ngo 1.22\n",
+    }
+    result = fix(tmp_path, files)
     assert "RUN go mod download" not in result.text
-    assert any("go.work uses other modules (lib)" in r for r in skipped(result, "DFX002"))
+    assert any("which the workspace provides (lib)" in r for r in skipped(result, "DFX002"))

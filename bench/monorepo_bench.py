@@ -255,10 +255,11 @@ def main() -> None:
 
 
 def _drop_scan_cache(cache: Path) -> None:
-    """Empty the user cache of Go source scans (the grammar tables stay: they are not
-    what this benchmark measures)."""
-    for entry in cache.glob("*/scan-*"):
-        entry.unlink()
+    """Empty the user cache of analysed contexts and read declarations (the grammar
+    tables stay: they are not what this benchmark measures)."""
+    for pattern in ("*/context-*", "*/declarations-*"):
+        for entry in cache.glob(pattern):
+            entry.unlink()
 
 
 if __name__ == "__main__":

@@ -594,3 +594,32 @@ def test_a_corrupt_or_unwritable_cache_only_costs_time(
     blocker.write_text("")
     monkeypatch.setenv("DOCKERFIX_CACHE_DIR", str(blocker))  # no folder can be made there
     assert contextcache.cached_analysis(str(root)) == expected
+
+
+def test_a_changed_context_rescans_only_the_changed_files(
+    tmp_path: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dockerfix.facts import context as contextmod
+    from dockerfix.facts import contextcache
+
+    files = {
+        "go.mod": "module m\n",
+        "main.go": MAIN,
+        "a.go": "package main\n",
+        "b.go": "package main\n",
+    }
+    root = make(tmp_path / "ctx", files)
+    contextcache.cached_analysis(str(root))
+    scanned: list[str] = []
+    real_scan = contextmod.scan_go
+
+    def counting(rel: str, text: str) -> object:
+        scanned.append(rel)
+        return real_scan(rel, text)
+
+    monkeypatch.setattr(contextmod, "scan_go", counting)
+    (root / "b.go").write_text('package main\n\nimport "C"\n')
+    again = contextcache.cached_analysis(str(root))
+    assert scanned == ["b.go"]
+    assert again.needs_cgo
+    assert again == analyze_context(root)

@@ -207,10 +207,41 @@ class BuildContext:
         return frozenset(self.files) | frozenset(self.dirs)
 
 
-def analyze_context(directory: str | os.PathLike[str], walk: Walk | None = None) -> BuildContext:
+#: a Go file's scan from an earlier run: ``(size, mtime in ns)`` when scanned, and the scan
+Known = dict[str, tuple[tuple[int, int], GoSource]]
+
+
+def go_sources(directory: str, walk: Walk, known: Known | None = None) -> list[GoSource]:
+    """The scanned Go files of the context (not ``_`` or ``.`` files, not ``testdata``).
+
+    A file whose size and modification time are those ``known`` holds for it is not read
+    again: its earlier scan is taken.
+    """
+    stamps = dict(zip(walk.files, walk.stamps, strict=False)) if known else {}
+    sources: list[GoSource] = []
+    for rel in walk.files:
+        name = posixpath.basename(rel)
+        if not name.endswith(".go") or name.startswith((".", "_")) or not go_dir_ok(rel):
+            continue
+        earlier = known.get(rel) if known else None
+        if earlier is not None and earlier[0] == stamps.get(rel):
+            sources.append(earlier[1])
+            continue
+        text = read_text(directory, rel)
+        if text is None:
+            walk.notes.append(f"{rel}: skipped (unreadable, binary or larger than 1 MiB)")
+            continue
+        sources.append(scan_go(rel, text))
+    return sources
+
+
+def analyze_context(
+    directory: str | os.PathLike[str], walk: Walk | None = None, known: Known | None = None
+) -> BuildContext:
     """Analyse the build context ``directory``; never raises for a bad or odd project.
 
-    ``walk`` is the context's listing when the caller has already made it.
+    ``walk`` is the context's listing when the caller has already made it; ``known`` the
+    Go files scanned before (see ``go_sources``).
     """
     directory = os.fspath(directory)
     if not os.path.isdir(directory):
@@ -250,16 +281,7 @@ def analyze_context(directory: str | os.PathLike[str], walk: Walk | None = None)
         else:
             walk.notes.append("vendor/ exists but has no modules.txt")
 
-    sources: list[GoSource] = []
-    for rel in files:
-        name = posixpath.basename(rel)
-        if not name.endswith(".go") or name.startswith((".", "_")) or not go_dir_ok(rel):
-            continue
-        text = read_text(directory, rel)
-        if text is None:
-            walk.notes.append(f"{rel}: skipped (unreadable, binary or larger than 1 MiB)")
-            continue
-        sources.append(scan_go(rel, text))
+    sources = go_sources(directory, walk, known)
 
     package_dirs = sorted({s.directory for s in sources if not s.is_test})
     main_dirs = sorted({s.directory for s in sources if not s.is_test and s.package == "main"})

@@ -11,6 +11,10 @@ Within one run, workers that need the same context take turns: the first analyse
 stores it under a lock file, the others wait for the lock and read the stored result, so a
 context is scanned once per run however many Dockerfiles build from it.
 
+When a context changed, the Go files whose size and modification time did not are not
+read again: their scans from the earlier run (a second entry, ``scans-``, read only then)
+are taken, so a file is scanned at most once per content.
+
 Like the rest of the user cache this only saves time: an unwritable folder, a missing
 lock (Windows), or a corrupt or foreign entry makes the analysis run as without a cache.
 """
@@ -22,8 +26,9 @@ import hashlib
 import os
 
 from dockerfix import usercache
-from dockerfix.facts.context import BuildContext, analyze_context
+from dockerfix.facts.context import BuildContext, Known, analyze_context, go_sources
 from dockerfix.facts.gomodule import GoMod, Replace, Require
+from dockerfix.facts.gosource import GoSource
 from dockerfix.facts.program import Write
 from dockerfix.facts.runtime import RuntimeFile
 from dockerfix.facts.walk import Walk, walk_context
@@ -162,9 +167,33 @@ def cached_analysis(directory: str) -> BuildContext:
         found = _load(name, key)  # another worker may have made it while this one waited
         if found is not None:
             return found
-        context = analyze_context(directory, walk=walk)
+        scans = name.replace("context-", "scans-", 1)
+        stamps = dict(zip(walk.files, walk.stamps, strict=False))
+        sources = go_sources(directory, walk, _load_scans(scans))
+        known = {src.rel: (stamps[src.rel], src) for src in sources}
+        context = analyze_context(directory, walk=walk, known=known)
         usercache.store(name, (key, to_data(context)))
+        usercache.store(scans, [[*stamp, *_scan_data(src)] for stamp, src in known.values()])
     return context
+
+
+def _scan_data(src: GoSource) -> tuple[object, ...]:
+    return (src.rel, src.blank, src.strings, src.line_comments, src.package, src.imports,
+            src.aliases)  # fmt: skip
+
+
+def _load_scans(name: str) -> Known:
+    """The Go files scanned by an earlier run, by relative path (empty when none)."""
+    stored = usercache.load(name)
+    known: Known = {}
+    if not isinstance(stored, list):
+        return known
+    try:
+        for size, mtime, rel, *rest in stored:
+            known[rel] = ((size, mtime), GoSource(rel, *rest))
+    except (TypeError, ValueError):  # an entry of another layout: scan again
+        return {}
+    return known
 
 
 @functools.lru_cache(maxsize=32)

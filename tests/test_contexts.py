@@ -298,9 +298,11 @@ TWO_SERVICES = {
 
 
 def created(repo: Path, *args: str) -> list[str]:
+    from dockerfix.contexts import locate as locatemod
     from dockerfix.contexts.declarations import declared
 
     declared.cache_clear()
+    locatemod._declared_by_context.cache_clear()
     code, out, _ = run(["--format", "json", "--exit-zero", *args], repo)
     assert code == 0
     # paths as shown: relative to the folder the command ran in (the repository)

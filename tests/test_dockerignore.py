@@ -240,3 +240,32 @@ def test_copy_sources_and_embeds_never_excluded(sources: list[str], embeds: list
         if concrete.strip("x/") == "":
             continue
         assert not is_excluded(text, concrete), (path, text)
+
+
+def test_excluded_entries_agree_with_pattern_matches(tmp_path: Path) -> None:
+    from dockerfix.facts.context import analyze_context
+    from dockerfix.facts.dockerignore import _GROUPS, _excluded_entries, pattern_matches
+
+    for rel in (
+        "README.md",
+        "docs/a.md",
+        "bin/tool",
+        "dist/x/y.js",
+        ".env",
+        ".env.prod",
+        "cmd/app/main.go",
+        "tmp/cache/z",
+        "app.test",
+        "sub/bin/keep",
+        "x.local",
+    ):
+        path = tmp_path / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("x")
+    context = analyze_context(tmp_path)
+    entries = [*context.files, *context.dirs]
+    for group in _GROUPS:
+        for pattern in group.patterns:
+            cleaned = pattern.strip().strip("/")
+            expected = [e for e in entries if pattern_matches(cleaned, e)]
+            assert _excluded_entries(context, cleaned) == expected, pattern

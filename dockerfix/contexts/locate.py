@@ -13,6 +13,7 @@ A guess is said to be one, so the rules can add it to their caveats.
 
 from __future__ import annotations
 
+import functools
 import os
 import posixpath
 from collections.abc import Sequence
@@ -143,19 +144,23 @@ def sharing(dockerfile: str, context: str) -> list[str]:
     """The other Dockerfiles the repository declares with the context ``context``
     (real paths, sorted)."""
     here = os.path.realpath(dockerfile)
-    root = os.path.realpath(context)
     top = _repository_top(os.path.dirname(here))
     if top is None:
         return []
+    found = _declared_by_context(os.path.normpath(top)).get(os.path.realpath(context), ())
+    return [path for path in found if path != here]
+
+
+@functools.lru_cache(maxsize=8)
+def _declared_by_context(top: str) -> dict[str, tuple[str, ...]]:
+    """The declared Dockerfiles that exist, by the real path of their context."""
     from dockerfix.contexts.declarations import declared
 
-    found = {
-        os.path.realpath(d.dockerfile)
-        for d in declared(os.path.normpath(top))
-        if os.path.realpath(d.context) == root and os.path.isfile(d.dockerfile)
-    }
-    found.discard(here)
-    return sorted(found)
+    out: dict[str, set[str]] = {}
+    for d in declared(top):
+        if os.path.isfile(d.dockerfile):
+            out.setdefault(os.path.realpath(d.context), set()).add(os.path.realpath(d.dockerfile))
+    return {context: tuple(sorted(paths)) for context, paths in out.items()}
 
 
 def _shown(dockerfile: str, directory: str) -> str:

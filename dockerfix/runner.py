@@ -382,6 +382,17 @@ def _fix_into(outcome: Outcome, text: str, task: Task) -> None:
         return
     outcome.new = files.keep_habits(text, result.text)
     outcome.diagnostics = list(result.diagnostics)
+    if outcome.context is not None and outcome.context.guessed:
+        # no declaration says where the build runs: the fixes rest on a guess, said so
+        guess = (
+            f"the build context {outcome.context.directory} is a guess (no compose, bake, CI "
+            "or script declares one): if the build uses another, give it with --context or "
+            "the settings' contexts table"
+        )
+        outcome.diagnostics = [
+            d._replace(caveats=(*d.caveats, guess)) if d.fixed else d
+            for d in outcome.diagnostics
+        ]
     folder = options.context if options.context is not None else os.path.dirname(task.path)
     for relative, content in sorted(result.created_files.items()):
         if not files.safe_relative(relative):

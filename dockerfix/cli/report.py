@@ -372,6 +372,8 @@ def _sarif_results(report: Report, index: dict[str, int]) -> Iterator[dict[str, 
                     "status": status,
                     "reason": d.reason,
                     "caveats": list(d.caveats),
+                    "context": posix(o.context.directory) if o.context else None,
+                    "context_source": o.context.source if o.context else None,
                 },
             }
             if d.code in index:

@@ -54,6 +54,7 @@ class Interrupted(KeyboardInterrupt):
 _critical_depth = 0
 _pending_signal: int | None = None
 _interrupted = False
+_delivered: int | None = None  # the signal raised as Interrupted (its exception may be lost)
 
 
 @contextlib.contextmanager
@@ -76,14 +77,26 @@ def _critical() -> Iterator[None]:
 
 
 def _on_signal(signum: int, frame: object) -> None:
-    global _pending_signal, _interrupted
+    global _pending_signal, _interrupted, _delivered
     if _interrupted:
         return  # already stopping: a second Ctrl-C must not cut the clean-up short
     _interrupted = True
     if _critical_depth:
         _pending_signal = signum
         return
+    _delivered = signum
     raise Interrupted(signum)
+
+
+def check_interrupted() -> None:
+    """Raise ``Interrupted`` again for a signal whose exception was lost.
+
+    A signal's exception raised where Python only prints it (a fork handler while a pool
+    starts its workers, a finaliser) does not stop the run; the run's loop calls this
+    between files so that the signal still does.
+    """
+    if _delivered is not None and _critical_depth == 0:
+        raise Interrupted(_delivered)
 
 
 @contextlib.contextmanager
@@ -98,7 +111,7 @@ def handle_signals(*, linger: bool = False) -> Iterator[None]:
     """
     import signal  # not threading (~1 ms): signal.signal says whether this is the main thread
 
-    global _interrupted, _pending_signal
+    global _interrupted, _pending_signal, _delivered
     wanted = [signal.SIGINT, signal.SIGTERM]
     previous = {signum: signal.getsignal(signum) for signum in wanted}
     try:
@@ -106,14 +119,14 @@ def handle_signals(*, linger: bool = False) -> Iterator[None]:
     except ValueError:  # not the main thread: only there can Python install handlers
         yield
         return
-    _interrupted, _pending_signal = False, None
+    _interrupted, _pending_signal, _delivered = False, None, None
     signal.signal(signal.SIGTERM, _on_signal)
     try:
         yield
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, signal.SIG_IGN if linger and _interrupted else handler)
-        _interrupted, _pending_signal = False, None
+        _interrupted, _pending_signal, _delivered = False, None, None
 
 
 class Source(Record):

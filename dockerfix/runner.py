@@ -440,6 +440,7 @@ def run(
     results: list[Outcome] = []
 
     def collect(outcome: Outcome) -> None:
+        files.check_interrupted()
         results.append(outcome)
         if on_outcome is not None:
             on_outcome(outcome)
@@ -478,6 +479,7 @@ def _run_pool(tasks: list[Task], jobs: int, collect: Callable[[Outcome], None]) 
         pool = ProcessPoolExecutor(max_workers=workers, initializer=_worker_init)
     except (OSError, NotImplementedError, ImportError):
         return tasks  # no usable process pool here: finish in this process
+    files.check_interrupted()  # a signal while the workers were forked
     done = 0
     try:
         chunk = max(1, min(8, len(tasks) // (workers * 4)))

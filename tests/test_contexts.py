@@ -341,19 +341,19 @@ def test_an_ignore_file_the_build_reads_is_enough(repo: Path, existing: str) -> 
 
 
 def test_a_guessed_context_is_a_caveat_of_every_fix(repo: Path) -> None:
-    code, out, _ = run(["--format", "json", "--exit-zero", "deploy/Dockerfile"], repo)
+    _, out, _ = run(["--format", "json", "--exit-zero", "deploy/Dockerfile"], repo)
     (entry,) = json.loads(out)["files"]
     fixed = [d for d in entry["diagnostics"] if d["fixed"]]
     assert fixed
     assert all(any("is a guess" in c for c in d["caveats"]) for d in fixed)
     declared_source(repo, {"compose.yaml": "services:\n  api:\n    build:\n      context: .\n      dockerfile: deploy/Dockerfile\n"})
-    code, out, _ = run(["--format", "json", "--exit-zero", "deploy/Dockerfile"], repo)
+    _, out, _ = run(["--format", "json", "--exit-zero", "deploy/Dockerfile"], repo)
     (entry,) = json.loads(out)["files"]
     assert not any("is a guess" in c for d in entry["diagnostics"] for c in d["caveats"])
 
 
 def test_sarif_results_name_the_context(repo: Path) -> None:
-    code, out, _ = run(["--format", "sarif", "--exit-zero", "deploy/Dockerfile"], repo)
+    _, out, _ = run(["--format", "sarif", "--exit-zero", "deploy/Dockerfile"], repo)
     results = json.loads(out)["runs"][0]["results"]
     assert results
     assert {r["properties"]["context"] for r in results} == {"."}

@@ -8,6 +8,7 @@ Faults that ``chmod`` cannot produce for root are injected by monkeypatching.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import signal
@@ -488,3 +489,20 @@ def test_signal_handling_outside_the_main_thread_is_a_no_op() -> None:
     with handle_signals():  # on the main thread the handler is installed, then restored
         assert signal.getsignal(signal.SIGINT) is not before
     assert signal.getsignal(signal.SIGINT) is before
+
+
+def test_a_signal_whose_exception_was_lost_still_stops_the_run() -> None:
+    """A SIGTERM landing in a fork handler (the pool starting its workers) raises where
+    Python only prints the exception; the run's loop raises it again between files."""
+    import signal
+
+    from dockerfix import files
+
+    with files.handle_signals():
+        # what the handler does, and the exception lost, as in a fork handler
+        with contextlib.suppress(files.Interrupted):
+            files._on_signal(signal.SIGTERM, None)
+        with pytest.raises(files.Interrupted) as caught:
+            files.check_interrupted()
+        assert caught.value.signum == signal.SIGTERM
+    files.check_interrupted()  # outside the run: nothing pending

@@ -1,13 +1,13 @@
 """The build context of one Dockerfile: declared, configured, or guessed, and from where.
 
 In order: ``--context DIR`` (the command line), the ``contexts`` table of the settings
-(``"deploy/Dockerfile" = "."``, paths relative to the settings file), the Dockerfile's own
-folder when it holds a ``go.mod``, what the repository declares (compose, bake, skaffold,
+(``"deploy/Dockerfile" = "."``, paths relative to the settings file), what the repository
+declares (compose, bake, skaffold,
 Tiltfiles, CI workflows, Makefiles and scripts: ``declarations``; when they name several
-contexts, none is used: ``several``, and the rules work as without a context), then a guess:
-the
-nearest folder at or above the Dockerfile, inside its repository, that holds a ``go.mod``
-and every file the Dockerfile copies by a literal path; else the Dockerfile's own folder.
+contexts, none is used: ``several``, and the rules work as without a context), the
+Dockerfile's own folder when it holds a ``go.mod``, then a guess: the nearest folder at or
+above the Dockerfile, inside its repository, that holds a ``go.mod`` and every file the
+Dockerfile copies by a literal path; else the Dockerfile's own folder.
 A guess is said to be one, so the rules can add it to their caveats.
 """
 
@@ -115,13 +115,10 @@ def locate(
                 return ContextChoice(
                     _shown(dockerfile, directory), f"{table_source or 'the settings'}: contexts"
                 )
-    own = os.path.dirname(dockerfile) or "."
-    if os.path.isfile(os.path.join(own, "go.mod")):
-        # the module is beside the Dockerfile: that folder is its context, as the build
-        # (`docker build .` next to it) takes it; no need to read the repository's files
-        return ContextChoice(own, "the Dockerfile's folder")
     declared = _declared(dockerfile)
     if declared is not None:
+        # before the folder's own go.mod: a module's Dockerfile is often built from above
+        # it (a go.work workspace, a monorepo's shared packages)
         return declared
     return guess(dockerfile, sources)
 

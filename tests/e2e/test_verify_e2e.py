@@ -179,6 +179,27 @@ def test_golden_case_is_no_regression(
         assert result["status"] != "REGRESSION", json.dumps(result, indent=1)[:6000]
 
 
+@pytest.mark.parametrize(
+    "case",
+    sorted(p for p in (GOLDEN / "monorepos").iterdir() if (p / "repo").is_dir()),
+    ids=lambda p: p.name,
+)
+def test_golden_monorepo_is_no_regression(
+    case: Path, engine_env: dict[str, str], tmp_path: Path
+) -> None:
+    """Every Dockerfile of a golden monorepo, built before and after with the context its
+    repository declares (compose, bake, a workflow, a Makefile, a go.work workspace)."""
+    folder = tmp_path / case.name
+    shutil.copytree(case / "repo", folder)
+    _make_git_repository(folder)
+    _code, document, _stderr = verify(folder, engine_env, "--run-timeout", "5")
+    statuses = {r["path"]: r["status"] for r in document["files"]}
+    assert statuses, document
+    for result in document["files"]:
+        assert result["status"] != "REGRESSION", json.dumps(result, indent=1)[:6000]
+    assert "VERIFIED" in statuses.values(), statuses
+
+
 @pytest.mark.parametrize("name", ["hello-server", "hello-cli"])
 def test_the_docker_engine_verifies_too(
     name: str, engine_env: dict[str, str], tmp_path: Path

@@ -106,8 +106,20 @@ def plan_split(tree: cst.Dockerfile, ctx: RuleContext, stage: cst.Stage) -> Plan
         )
     runtime_dir = cwd if keep_workdir and cwd is not None else "/"
     # several binaries stay where the builder wrote them, so each can still be started by
-    # its path (``docker run IMAGE /bin/worker``)
-    runtime_binary = binary if others else posixpath.join(runtime_dir, posixpath.basename(binary))
+    # its path (``docker run IMAGE /bin/worker``); so does the binary when the whole
+    # working directory is kept: what is in it is not known, and a folder there named
+    # like the binary (the repository's ``conflict/`` beside ``cmd/conflict``) would
+    # take the binary in instead of being replaced by it
+    stays = bool(others) or whole_workdir
+    runtime_binary = binary if stays else posixpath.join(runtime_dir, posixpath.basename(binary))
+    for ins in (g.instruction for g in groups if g.instruction.name in ("COPY", "ADD")):
+        dest = gofacts.resolve(candidate.facts.workdir(ins), ins.args[-1].strip("'\""))
+        if dest is not None and (dest == runtime_binary or dest.startswith(runtime_binary + "/")):
+            raise Blocked(
+                ins,
+                f"it copies to {dest}, the binary's place in the runtime stage "
+                f"({runtime_binary}); split by hand",
+            )
     for src, _ in file_copies:
         for placed in (runtime_binary, *others):
             if placed == src or placed.startswith(src.rstrip("/") + "/"):

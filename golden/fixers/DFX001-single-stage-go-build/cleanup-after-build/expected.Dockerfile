@@ -10,5 +10,5 @@ RUN go build -o /usr/local/bin/app ./cmd/app \
 FROM gcr.io/distroless/static-debian13
 WORKDIR /app
 COPY --from=builder /app /app
-COPY --from=builder /usr/local/bin/app /app/app
-ENTRYPOINT ["/app/app"]
+COPY --from=builder /usr/local/bin/app /usr/local/bin/app
+ENTRYPOINT ["/usr/local/bin/app"]

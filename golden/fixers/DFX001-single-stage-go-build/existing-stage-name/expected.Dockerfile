@@ -5,5 +5,5 @@ RUN CGO_ENABLED=0 go build -o /out/api ./cmd/api
 FROM gcr.io/distroless/static-debian13
 WORKDIR /src
 COPY --from=build /src /src
-COPY --from=build /out/api /src/api
-ENTRYPOINT ["/src/api"]
+COPY --from=build /out/api /out/api
+ENTRYPOINT ["/out/api"]

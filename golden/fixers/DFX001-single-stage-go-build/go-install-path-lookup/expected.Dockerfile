@@ -5,5 +5,5 @@ RUN go install ./cmd/server
 FROM gcr.io/distroless/static-debian13
 WORKDIR /src
 COPY --from=builder /src /src
-COPY --from=builder /go/bin/server /src/server
-ENTRYPOINT ["/src/server", "--addr", ":80"]
+COPY --from=builder /go/bin/server /go/bin/server
+ENTRYPOINT ["/go/bin/server", "--addr", ":80"]

@@ -5,6 +5,6 @@ RUN go build -o /bin/app .
 FROM gcr.io/distroless/static-debian13
 WORKDIR /app
 COPY --from=builder /app /app
-COPY --from=builder /bin/app /app/app
+COPY --from=builder /bin/app /bin/app
 HEALTHCHECK NONE
-ENTRYPOINT ["/app/app"]
+ENTRYPOINT ["/bin/app"]

@@ -255,9 +255,9 @@ def main() -> None:
 
 
 def _drop_scan_cache(cache: Path) -> None:
-    """Empty the user cache of analysed contexts and read declarations (the grammar
+    """Empty the user cache of analysed contexts, scans and declarations (the grammar
     tables stay: they are not what this benchmark measures)."""
-    for pattern in ("*/context-*", "*/declarations-*"):
+    for pattern in ("*/context-*", "*/scans-*", "*/declarations-*"):
         for entry in cache.glob(pattern):
             entry.unlink()
 

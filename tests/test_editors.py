@@ -1,4 +1,5 @@
-"""Editors driving ``dockerfix server`` for real: Neovim (headless), when it is installed."""
+"""Editors driving ``dockerfix server`` for real, where they are installed: Neovim (headless)
+and Emacs with eglot (batch)."""
 
 from __future__ import annotations
 
@@ -53,3 +54,43 @@ def test_neovim_shows_the_findings_and_applies_fix_all(tmp_path: Path) -> None:
     text = [line.removeprefix("line ") for line in lines if line.startswith("line ")]
     assert "FROM gcr.io/distroless/static-debian13" in text
     assert text[0] == "FROM golang:1.22-alpine AS builder"
+
+
+def _emacs_with_eglot() -> bool:
+    if shutil.which("emacs") is None:
+        return False
+    found = subprocess.run(
+        ["emacs", "--batch", "-Q", "-l", str(HERE / "editors" / "emacs_session.el"),
+         "--eval", "(kill-emacs 0)"],
+        env={**os.environ, "DOCKERFIX_PROBE": "1"}, capture_output=True, timeout=60,
+        check=False,
+    )  # fmt: skip
+    return found.returncode == 0
+
+
+@pytest.mark.skipif(not _emacs_with_eglot(), reason="Emacs with eglot is not installed")
+def test_emacs_eglot_shows_the_findings_and_applies_fix_all(tmp_path: Path) -> None:
+    (tmp_path / "go.mod").write_text("module example.com/app\n\ngo 1.22\n")
+    (tmp_path / "main.go").write_text("package main\n\nfunc main() {}\n")
+    dockerfile = tmp_path / "Dockerfile"
+    dockerfile.write_text(NAIVE)
+    result = tmp_path / "result.txt"
+    env = {
+        **os.environ,
+        "DOCKERFIX_SERVER": f"{sys.executable} -m dockerfix server",
+        "DOCKERFIX_DOCKERFILE": str(dockerfile),
+        "DOCKERFIX_RESULT": str(result),
+    }
+    subprocess.run(
+        ["emacs", "--batch", "-Q", "-l", str(HERE / "editors" / "emacs_session.el")],
+        env=env, cwd=tmp_path, timeout=120, check=False, capture_output=True,
+    )  # fmt: skip
+    lines = result.read_text().splitlines()
+    codes = {
+        line.split("[", 1)[1].split("]", 1)[0] for line in lines if line.startswith("diagnostic ")
+    }
+    assert {"DFX001", "DFX002", "DFX004"} <= codes
+    assert "applied dockerfix: fix all" in lines
+    text = [line.removeprefix("line ") for line in lines if line.startswith("line ")]
+    assert text[0] == "FROM golang:1.22-alpine AS builder"
+    assert "FROM gcr.io/distroless/static-debian13" in text

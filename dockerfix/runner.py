@@ -390,8 +390,7 @@ def _fix_into(outcome: Outcome, text: str, task: Task) -> None:
             "the settings' contexts table"
         )
         outcome.diagnostics = [
-            d._replace(caveats=(*d.caveats, guess)) if d.fixed else d
-            for d in outcome.diagnostics
+            d._replace(caveats=(*d.caveats, guess)) if d.fixed else d for d in outcome.diagnostics
         ]
     folder = options.context if options.context is not None else os.path.dirname(task.path)
     for relative, content in sorted(result.created_files.items()):

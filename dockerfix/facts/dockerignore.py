@@ -345,8 +345,7 @@ def _excluded_entries(context: BuildContext, cleaned: str) -> list[str]:
         found = [
             e
             for e in entries
-            if e in direct
-            or (direct and any(e[:i] in direct for i, c in enumerate(e) if c == "/"))
+            if e in direct or (direct and any(e[:i] in direct for i, c in enumerate(e) if c == "/"))
         ]
     context.derived[key] = found
     return found

@@ -114,3 +114,25 @@ def classify(script: str) -> list[Step]:
         else:
             steps.append(Step("other", text))
     return steps or [Step("other", shown)]
+
+
+def installed_packages(script: str) -> list[str] | None:
+    """The packages a ``RUN`` script installs with a package manager (``apk add``,
+    ``apt-get install`` ...); None when the script cannot be read (shell features beyond
+    ``&&`` and ``;`` lists, a variable in a package manager's command line)."""
+    features = set(shellwords.shell_features(script))
+    if features - _ALLOWED_FEATURES:
+        return None if any(m in script for m in INSTALL) else []
+    packages: list[str] = []
+    for command in shellwords.simple_commands(script):
+        words = [w.value for w in command.words]
+        program = _program([w for w in words if w is not None][:1])
+        if program not in INSTALL:
+            continue
+        if any(w is None for w in words):
+            return None
+        rest = [w for w in words[1:] if w is not None]
+        verbs = [w for w in rest if not w.startswith("-")]
+        if verbs and verbs[0] in INSTALL[program]:
+            packages.extend(p.split("=", 1)[0] for p in verbs[1:])
+    return packages

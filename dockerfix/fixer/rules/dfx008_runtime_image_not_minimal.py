@@ -7,7 +7,7 @@ import re
 
 from dockerfix import cst
 from dockerfix.facts import gofacts, stagegraph
-from dockerfix.facts.runtimesteps import Step, classify
+from dockerfix.facts.runtimesteps import Step, classify, installed_packages
 from dockerfix.fixer.base import Invalid, Rule, RuleContext, Valid
 from dockerfix.fixer.style import new_instruction
 
@@ -51,11 +51,102 @@ def _homes(step: Step) -> set[str]:
     return set()
 
 
+#: Debian releases by the name in an image tag
+_RELEASES = {"buster": 10, "bullseye": 11, "bookworm": 12, "trixie": 13}
+#: what a Go builder may install without the binary linking a library distroless lacks
+_BUILD_TOOLS = frozenset(
+    {"gcc", "g++", "build-essential", "make", "libc6-dev", "libc-dev", "linux-libc-dev",
+     "pkg-config", "pkgconf", "git", "ca-certificates", "curl", "wget", "tzdata", "binutils",
+     "upx", "upx-ucl", "unzip", "xz-utils", "gnupg", "openssh-client", "bash", "jq", "file"}
+)  # fmt: skip
+#: modules that compile the C code they wrap into the binary: glibc (and libstdc++) is all
+#: their binaries need
+_BUNDLING = (
+    "github.com/mattn/go-sqlite3",
+    "gorm.io/driver/sqlite",
+    "github.com/mutecomm/go-sqlcipher",
+    "github.com/xeodou/go-sqlcipher",
+    "github.com/marcboeker/go-duckdb",
+    "github.com/duckdb/duckdb-go",
+    "github.com/DataDog/zstd",
+    "github.com/valyala/gozstd",
+)
+
+
+def _glibc_runtime(
+    tree: cst.Dockerfile,
+    chain: list[cst.Stage],
+    builder: str,
+    target: str,
+    reasons: list[str],
+    copy: cst.Instruction,
+) -> str:
+    """The distroless image with glibc for a binary a Debian builder linked against it
+    (``static-debianNN`` becomes ``cc-debianNN``); ``_Blocked`` when it may need more."""
+    found = re.search(r"distroless/(static|base|base-nossl|cc)-debian(\d+)", target)
+    if found is None:
+        raise _Blocked(
+            copy,
+            f"the binary may be linked against glibc (cgo is on for its build), and {target} "
+            "is not a distroless image whose C library dockerfix knows",
+        )
+    release = int(found.group(2))
+    tag = gofacts.image_tag(builder)
+    built = next((n for name, n in _RELEASES.items() if name in tag), None)
+    if (built or 13) > release:
+        made = f"Debian {built}" if built else "a Debian release its tag does not name"
+        raise _Blocked(
+            copy,
+            f"the binary is linked against the glibc of {made} ({builder}), which may be "
+            f"newer than debian{release}'s; use a newer runtime image or CGO_ENABLED=0",
+        )
+    for st in chain:
+        for ins in st.instructions:
+            for text, _ in gofacts.run_scripts(ins):
+                packages = installed_packages(text)
+                if packages is None:
+                    raise _Blocked(
+                        ins,
+                        "what this step installs cannot be read, and the binary (cgo on) "
+                        "may link it; distroless has only the C library",
+                    )
+                libs = [
+                    p for p in packages
+                    if p not in _BUILD_TOOLS and (p.startswith("lib") or p.endswith("-dev"))
+                ]  # fmt: skip
+                if libs:
+                    raise _Blocked(
+                        ins,
+                        f"the builder installs {libs[0]}, which the binary (cgo on) may link; "
+                        "distroless has only the C library",
+                    )
+    for reason in reasons:
+        if "requires" in reason or "imports" in reason or "lists" in reason:
+            if not any(module in reason for module in _BUNDLING):
+                raise _Blocked(
+                    copy,
+                    f"the build needs cgo ({reason}), and the library it wraps is not in "
+                    "distroless",
+                )
+        elif 'import "C"' in reason:
+            raise _Blocked(
+                copy,
+                f"the build needs cgo ({reason}): the libraries that code links are not "
+                "known, and distroless has only the C library",
+            )
+    if found.group(1) == "static":
+        return target.replace("distroless/static-", "distroless/cc-", 1)
+    return target
+
+
 class _Blocked(Exception):
-    def __init__(self, node: cst.Instruction, reason: str) -> None:
+    """Why the stage is not migrated; ``stays``: it belongs where it is (no "by hand")."""
+
+    def __init__(self, node: cst.Instruction, reason: str, *, stays: bool = False) -> None:
         super().__init__(reason)
         self.node = node
         self.reason = reason
+        self.stays = stays
 
 
 class RuntimeImageNotMinimal(Rule):
@@ -90,10 +181,17 @@ class RuntimeImageNotMinimal(Rule):
     can), a start command that is not the binary copied from the builder (a script, a
     shell, ``tini``), a ``HEALTHCHECK`` that runs something else, ``ONBUILD``, ``SHELL``, a
     ``--chown`` or ``USER`` naming a user the stage did not create, or a runtime image
-    chosen by a build argument. The binary must be static: the build that made it sets
-    ``CGO_ENABLED=0``, or runs on an alpine golang image that installs no C toolchain; a
-    program that runs other programs (``os/exec``) stays where it is. Only distroless
-    runtime images are targets. What the migration changes on purpose is said: the image
+    chosen by a build argument. The binary must be static — the build that made it sets
+    ``CGO_ENABLED=0``, or runs on an alpine golang image that installs no C toolchain — or,
+    built on a Debian golang image for a debian/ubuntu runtime stage, linked against glibc
+    alone: it then goes to the ``cc`` variant of the runtime image
+    (``gcr.io/distroless/cc-debian13``: glibc, libgcc, libstdc++), unless the builder's
+    Debian release may be newer than the runtime image's, the builder installs a library
+    (``lib*``, ``*-dev``) the binary may link, or the build's cgo comes from the program's own
+    ``import "C"`` or a module wrapping an outside C library (modules that compile the C
+    code in, such as mattn/go-sqlite3, are fine). A musl binary built with cgo on alpine
+    stays on alpine. A program that runs other programs (``os/exec``) stays where it is.
+    Only distroless runtime images are targets. What the migration changes on purpose is said: the image
     has no shell any more (``docker exec ... sh`` is gone), and the created user's home
     folder does not exist.
 
@@ -170,10 +268,14 @@ class RuntimeImageNotMinimal(Rule):
                 f"the runtime stage runs the Go binary on {image}, which has a shell and a "
                 f"package manager it does not need",
                 fixed=False,
-                reason=f"{blocked.reason}; move it to {target} by hand",
+                reason=blocked.reason
+                if blocked.stays
+                else f"{blocked.reason}; move it to {target} by hand",
             )
             return tree
-        removed, users = plan
+        removed, users, runtime = plan
+        glibc = runtime != target
+        target = runtime
         new_tree = tree
         header = self._from_line(tree, final, target)
         ctx.touch(final.from_)
@@ -195,6 +297,11 @@ class RuntimeImageNotMinimal(Rule):
                 f"the user {', '.join(sorted(mapped))} is now {NONROOT}, distroless's nonroot "
                 "(its home folder is not created)"
             )
+        if glibc:
+            notes.append(
+                f"the binary is linked against glibc (cgo): {target} has the C library "
+                "(and libgcc, libstdc++), where the static image has none"
+            )
         notes.append("the image has no shell any more: `docker exec ... sh` is gone")
         ctx.report(
             final.from_,
@@ -208,8 +315,9 @@ class RuntimeImageNotMinimal(Rule):
     # -- the analysis ------------------------------------------------------------------------
     def _plan(
         self, tree: cst.Dockerfile, ctx: RuleContext, final: cst.Stage, image: str
-    ) -> tuple[list[cst.Instruction], set[str]]:
-        """The RUNs to drop and the user/group names created; ``_Blocked`` otherwise."""
+    ) -> tuple[list[cst.Instruction], set[str], str]:
+        """The RUNs to drop, the user/group names created and the image to move to;
+        ``_Blocked`` otherwise."""
         if "$" in final.from_.logical:
             raise _Blocked(final.from_, "the runtime image comes from a build argument")
         if gofacts.is_windows_image(image):
@@ -252,8 +360,8 @@ class RuntimeImageNotMinimal(Rule):
                 self._check_healthcheck(ins, binary[0])
             elif ins.name not in (*_KEPT, "RUN", "ENTRYPOINT", "CMD", "USER", "COPY", "ADD"):
                 raise _Blocked(ins, f"{ins.name} is not something the migration knows")
-        self._check_static(tree, ctx, final, binary)
-        return removed, users
+        target = self._runtime_for(tree, ctx, final, binary, image)
+        return removed, users, target
 
     @staticmethod
     def _steps(ins: cst.Instruction) -> list[Step]:
@@ -303,12 +411,15 @@ class RuntimeImageNotMinimal(Rule):
             raise _Blocked(ins, "the HEALTHCHECK runs something other than the binary")
 
     @staticmethod
-    def _check_static(
+    def _runtime_for(
         tree: cst.Dockerfile,
         ctx: RuleContext,
         final: cst.Stage,
         binary: tuple[str, cst.Instruction],
-    ) -> None:
+        image: str,
+    ) -> str:
+        """The image the binary can run on: the configured one for a static binary, its
+        glibc variant (``cc``) for one linked against glibc; ``_Blocked`` otherwise."""
         ref = stagegraph.copy_from_ref(binary[1]) or ""
         source = stagegraph.referenced_stage(tree, ref, final.index)
         if source is None:
@@ -318,22 +429,33 @@ class RuntimeImageNotMinimal(Rule):
         for st in reversed(chain):
             setting = gofacts.cgo_setting(tree, st) or setting
         static = setting is not None and setting.strip("'\"") == "0"
+        context = ctx.build_context
+        target = ctx.options.runtime_image
         if not static:
             builder = gofacts.stage_image(tree, chain[-1])
-            context = ctx.build_context
             reasons = gofacts.cgo_reasons(
                 tree, source, context.cgo_reasons if context is not None else []
             )
-            if "alpine" not in gofacts.image_tag(builder) or reasons:
+            if gofacts.is_musl_image(builder):
+                if reasons:
+                    raise _Blocked(
+                        binary[1],
+                        f"the binary is linked against musl (cgo on {builder}: "
+                        f"{reasons[0]}): distroless has glibc, so it stays on alpine",
+                        stays=True,
+                    )
+            elif _family(image) not in ("debian", "ubuntu", "golang"):
                 raise _Blocked(
                     binary[1],
                     "the binary may be linked dynamically (cgo is not switched off for its "
                     "build): distroless/static would not run it",
                 )
-        context = ctx.build_context
+            else:
+                target = _glibc_runtime(tree, chain, builder, target, reasons, binary[1])
         if context is not None and context.executed_programs:
             shown = ", ".join(context.executed_programs[:2])
             raise _Blocked(binary[1], f"the program runs {shown}, which distroless lacks")
+        return target
 
     def _complete_scratch(
         self, tree: cst.Dockerfile, ctx: RuleContext, final: cst.Stage

@@ -1,0 +1,3 @@
+package db
+
+import _ "github.com/mattn/go-sqlite3"

@@ -1,0 +1,8 @@
+FROM golang:1.23-bookworm AS build
+WORKDIR /src
+COPY . .
+RUN CGO_ENABLED=1 go build -o /out/app ./cmd/app
+
+FROM debian:bookworm-slim
+COPY --from=build /out/app /app
+ENTRYPOINT ["/app"]

@@ -191,9 +191,9 @@ class RuntimeImageNotMinimal(Rule):
     ``import "C"`` or a module wrapping an outside C library (modules that compile the C
     code in, such as mattn/go-sqlite3, are fine). A musl binary built with cgo on alpine
     stays on alpine. A program that runs other programs (``os/exec``) stays where it is.
-    Only distroless runtime images are targets. What the migration changes on purpose is said: the image
-    has no shell any more (``docker exec ... sh`` is gone), and the created user's home
-    folder does not exist.
+    Only distroless runtime images are targets. What the migration changes on purpose is
+    said: the image has no shell any more (``docker exec ... sh`` is gone), the created
+    user's home folder does not exist, and a glibc binary's image is ``cc``.
 
     ## Example
     ```dockerfile

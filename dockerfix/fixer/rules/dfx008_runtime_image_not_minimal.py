@@ -139,6 +139,35 @@ def _glibc_runtime(
     return target
 
 
+def _image_argument(tree: cst.Dockerfile, final: cst.Stage) -> tuple[str, cst.Instruction] | None:
+    """``(name, its ARG)`` when the final stage's image is exactly one global build
+    argument (``FROM ${RUNTIME}``) declared alone with a default and used by no other line."""
+    found = re.fullmatch(r"\$(?:\{(\w+)\}|(\w+))", final.base_image)
+    if found is None:
+        return None
+    name = found.group(1) or found.group(2)
+    declarations = [
+        ins
+        for ins in tree.instructions
+        if ins.name == "ARG" and any(w.partition("=")[0] == name for w in ins.args)
+    ]
+    uses = [
+        ins
+        for ins in tree.instructions
+        if ins is not final.from_
+        and ins.name != "ARG"
+        and re.search(rf"\$\{{?{name}\b", ins.logical)
+    ]
+    if len(declarations) != 1 or uses:
+        return None
+    (declaration,) = declarations
+    if len(declaration.args) != 1 or "=" not in declaration.args[0]:
+        return None
+    if tree.stages and tree.position(declaration) > tree.position(tree.stages[0].from_):
+        return None  # declared in a stage: not what FROM reads
+    return name, declaration
+
+
 class _Blocked(Exception):
     """Why the stage is not migrated; ``stays``: it belongs where it is (no "by hand")."""
 
@@ -180,8 +209,11 @@ class RuntimeImageNotMinimal(Rule):
     folders included), a shell-form ``ENTRYPOINT``/``CMD`` (DFX005 converts it first when it
     can), a start command that is not the binary copied from the builder (a script, a
     shell, ``tini``), a ``HEALTHCHECK`` that runs something else, ``ONBUILD``, ``SHELL``, a
-    ``--chown`` or ``USER`` naming a user the stage did not create, or a runtime image
-    chosen by a build argument. The binary must be static — the build that made it sets
+    ``--chown`` or ``USER`` naming a user the stage did not create. A runtime image chosen
+    by a build argument is read with the argument's default: when the image is the whole
+    argument (``FROM ${RUNTIME}``, declared once, used nowhere else) its default changes,
+    so ``--build-arg`` still chooses; otherwise (a registry prefix) the ``FROM`` line gets
+    the new image, said as a caveat. The binary must be static — the build that made it sets
     ``CGO_ENABLED=0``, or runs on an alpine golang image that installs no C toolchain — or,
     built on a Debian golang image for a debian/ubuntu runtime stage, linked against glibc
     alone: it then goes to the ``cc`` variant of the runtime image
@@ -277,9 +309,18 @@ class RuntimeImageNotMinimal(Rule):
         glibc = runtime != target
         target = runtime
         new_tree = tree
-        header = self._from_line(tree, final, target)
-        ctx.touch(final.from_)
-        new_tree = new_tree.replace(final.from_, header)
+        argument = _image_argument(tree, final)
+        if argument is not None:
+            # the image is one build argument's: its default changes, the choice stays
+            name, declaration = argument
+            ctx.touch(declaration)
+            new_tree = new_tree.replace(
+                declaration,
+                new_instruction(tree, f"ARG {name}={target}", indent=declaration.indent),
+            )
+        else:
+            ctx.touch(final.from_)
+            new_tree = new_tree.replace(final.from_, self._from_line(tree, final, target))
         for ins in removed:
             ctx.touch(ins)
             new_tree = new_tree.remove(ins)
@@ -296,6 +337,18 @@ class RuntimeImageNotMinimal(Rule):
             notes.append(
                 f"the user {', '.join(sorted(mapped))} is now {NONROOT}, distroless's nonroot "
                 "(its home folder is not created)"
+            )
+        if argument is not None:
+            notes.append(
+                f"the default of the build argument {argument[0]} is now {target} "
+                f"(was {image}); `--build-arg {argument[0]}=...` still chooses another"
+            )
+        elif "$" in final.base_image:
+            names = sorted(set(re.findall(r"\$\{?(\w+)", final.base_image)))
+            notes.append(
+                f"the runtime image was {final.base_image} (build argument "
+                f"{', '.join(names)}, default {image}); the new one is written out, so "
+                "`--build-arg` no longer changes it"
             )
         if glibc:
             notes.append(
@@ -318,7 +371,7 @@ class RuntimeImageNotMinimal(Rule):
     ) -> tuple[list[cst.Instruction], set[str], str]:
         """The RUNs to drop, the user/group names created and the image to move to;
         ``_Blocked`` otherwise."""
-        if "$" in final.from_.logical:
+        if "$" in image:  # a build argument without a default (a flag's is no matter)
             raise _Blocked(final.from_, "the runtime image comes from a build argument")
         if gofacts.is_windows_image(image):
             raise _Blocked(final.from_, "it is a Windows image")

@@ -147,8 +147,10 @@ def test_full_env_includes_image_env() -> None:
         ("FROM golang:1.22\nWORKDIR $GOPATH/src/ex.com/x\nRUN true\n", "/go/src/ex.com/x"),
         ("FROM golang:1.22\nARG D=/build\nWORKDIR ${D}/x/..\nRUN true\n", "/build"),
         ("FROM golang:1.22\nWORKDIR $NOPE\nRUN true\n", None),
-        ("FROM alpine\nRUN true\n", None),
-        ("FROM alpine\nWORKDIR rel\nRUN true\n", None),
+        ("FROM alpine\nRUN true\n", "/"),  # the official image sets no WORKDIR
+        ("FROM alpine\nWORKDIR rel\nRUN true\n", "/rel"),
+        ("FROM mirror.gcr.io/library/debian:12\nRUN true\n", "/"),
+        ("FROM myorg/alpine\nRUN true\n", None),  # not the official image: unknown
         ("FROM scratch\nRUN true\n", "/"),
     ],
 )

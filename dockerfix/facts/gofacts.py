@@ -321,7 +321,7 @@ class StageFacts:
     def _workdirs(self) -> list[str | None]:
         image = self.image
         current: str | None = "/go" if is_go_image(image) and not is_windows_image(image) else None
-        if current is None and image_repository(image) == "scratch":
+        if current is None and _starts_at_root(image):
             current = "/"
         workdirs: list[str | None] = []
         for i, ins in enumerate(self.stage.instructions):
@@ -418,6 +418,21 @@ def full_env(
 ) -> dict[str, str]:
     """Everything known to be set in ``stage`` before ``upto``: image env, ARGs, ENVs."""
     return stage_facts(tree, stage).env(upto)
+
+
+#: official images that set no WORKDIR: their containers start in /
+_ROOT_WORKDIR_IMAGES = frozenset({"scratch", "alpine", "busybox", "debian", "ubuntu"})
+
+
+def _starts_at_root(image: str) -> bool:
+    """True for ``scratch`` and the official alpine, busybox, debian and ubuntu images (also
+    through a registry's mirror of the official library: ``mirror.gcr.io/library/alpine``)."""
+    repo = image_repository(image)
+    if repo == "scratch":
+        return True
+    parts = repo.split("/")
+    official = len(parts) == 1 or parts[-2] == "library"
+    return official and parts[-1] in _ROOT_WORKDIR_IMAGES
 
 
 def workdir_at(tree: cst.Dockerfile, stage: cst.Stage, upto: cst.Instruction | None) -> str | None:

@@ -322,8 +322,18 @@ class RuntimeImageNotMinimal(Rule):
             ctx.touch(final.from_)
             new_tree = new_tree.replace(final.from_, self._from_line(tree, final, target))
         for ins in removed:
-            ctx.touch(ins)
-            new_tree = new_tree.remove(ins)
+            body = new_tree.body
+            at = next(i for i, node in enumerate(body) if node is ins)
+            gone: list[cst.BodyNode] = [ins]
+            if (
+                0 < at < len(body) - 1
+                and isinstance(body[at - 1], cst.BlankLine)
+                and isinstance(body[at + 1], cst.BlankLine)
+            ):
+                gone.append(body[at + 1])  # a paragraph of its own: no double blank line left
+            ctx.touch(*gone)
+            for node in gone:
+                new_tree = new_tree.remove(node)
         mapped: set[str] = set()
         for ins in final.instructions:
             changed = self._mapped(ins, users)

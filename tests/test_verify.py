@@ -451,3 +451,25 @@ def test_a_build_that_hits_buildahs_memfd_hiccup_is_tried_once_more(
     assert len(calls) == 4
     assert not engine.build("/ctx", "/ctx/Dockerfile", "localhost/x:3", options).ok  # real error
     assert len(calls) == 5
+
+
+def test_a_run_that_hits_buildahs_memfd_hiccup_is_tried_once_more(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    hiccup = b"Close_Fd sealing memfd copy: Device or resource busy\n"
+    stopped = RunResult(True, 0.1, 1, b"", hiccup)
+    answers = iter([stopped, once(0, b"hello\n"), stopped, stopped])
+    calls: list[str] = []
+
+    def fake_once(tag: str, image: object, options: object) -> RunResult:
+        calls.append(tag)
+        return next(answers)
+
+    engine = engines.BuildahEngine("/usr/bin/buildah", "run1")
+    monkeypatch.setattr(engine, "_run_once", fake_once)
+    image = engines.ImageInfo(None, "", ("/app",), (), "/", ())
+    first = engine.run("localhost/x:1", image, engines.RunOptions())
+    assert (first.exit_code, first.stdout, len(calls)) == (0, b"hello\n", 2)
+    again = engine.run("localhost/x:2", image, engines.RunOptions())
+    assert again.exit_code == 1  # twice: it is reported as it is
+    assert len(calls) == 4

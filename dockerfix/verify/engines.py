@@ -524,7 +524,15 @@ class BuildahEngine(Engine):
         _run([self.executable, "rm", name], timeout=60)
 
     def run(self, tag: str, image: ImageInfo, options: RunOptions) -> RunResult:
-        """``buildah run`` in a network namespace with only loopback, probed from inside it."""
+        """``buildah run`` in a network namespace with only loopback, probed from inside it;
+        once more (in a new container) when buildah's memfd hiccup stopped it."""
+        result = self._run_once(tag, image, options)
+        said = result.stderr.decode("utf-8", errors="replace") + (result.error or "")
+        if self.transient_failure(said):
+            result = self._run_once(tag, image, options)
+        return result
+
+    def _run_once(self, tag: str, image: ImageInfo, options: RunOptions) -> RunResult:
         if shutil.which("unshare") is None:
             return RunResult(False, 0.0, error="unshare (util-linux) is needed to run with buildah")
         container = self._container(tag)

@@ -196,3 +196,24 @@ def test_workspace_modules_requiring_each_other_decline_the_download_step(
     result = fix(tmp_path, files)
     assert "RUN go mod download" not in result.text
     assert any("which the workspace provides (lib)" in r for r in skipped(result, "DFX002"))
+
+
+VCS_MAIN = main_go(
+    "\tinfo, _ := debug.ReadBuildInfo()\n\tfor _, s := range info.Settings {\n"
+    '\t\tif s.Key == "vcs.revision" {\n\t\t\tfmt.Println(s.Value)\n\t\t}\n\t}',
+    '"fmt"\n\t"runtime/debug"',
+)
+
+
+def test_a_program_that_reads_its_vcs_stamp_keeps_git_in_the_context(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    result = dockerfix.fix(
+        NAIVE, str(make(tmp_path, {"go.mod": GO_MOD, "main.go": VCS_MAIN}) / "Dockerfile")
+    )
+    (ignore,) = result.created_files.values()
+    lines = ignore.splitlines()
+    assert ".git" not in lines
+    assert any("not excluded" in ln and "vcs.revision" in ln for ln in lines)
+    # without the stamp read, .git is left out as usual
+    plain = fix(tmp_path / "plain", {"main.go": main_go('\tfmt.Println("hi")')})
+    assert ".git" in next(iter(plain.created_files.values())).splitlines()

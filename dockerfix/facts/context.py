@@ -35,7 +35,7 @@ from dockerfix.facts.gosource import (
     go_dir_ok,
     scan_go,
 )
-from dockerfix.facts.program import Write, executed_programs, root_reasons, writes
+from dockerfix.facts.program import Write, executed_programs, root_reasons, vcs_reads, writes
 from dockerfix.facts.runtime import RuntimeFile, runtime_reads, tz_tls
 from dockerfix.facts.walk import Walk, read_text, walk_context
 
@@ -98,6 +98,7 @@ class BuildContext:
         "unresolved_runtime_files",
         "uses_timezones",
         "uses_tls_or_https",
+        "vcs_reads",
         "vendor_dir_exists",
         "vendor_dirs",
         "writes",
@@ -136,6 +137,7 @@ class BuildContext:
         writes: list[Write] | None = None,
         root_reasons: list[str] | None = None,
         go_work_uses: list[str] | None = None,
+        vcs_reads: list[str] | None = None,
     ) -> None:
         self.directory = directory
         self.go_mod = go_mod
@@ -175,6 +177,8 @@ class BuildContext:
         self.root_reasons: list[str] = [] if root_reasons is None else root_reasons
         #: the folders go.work ``use``s (``.`` for the context itself)
         self.go_work_uses: list[str] = [] if go_work_uses is None else go_work_uses
+        #: where the program reads the VCS stamp go build records from .git
+        self.vcs_reads: list[str] = [] if vcs_reads is None else vcs_reads
         #: answers computed from these facts, kept by whoever computes them (not compared)
         self.derived: dict[object, object] = {}
 
@@ -334,4 +338,5 @@ def analyze_context(
         writes=writes(sources),
         root_reasons=root_reasons(sources, used_mods),
         go_work_uses=uses,
+        vcs_reads=vcs_reads(sources),
     )

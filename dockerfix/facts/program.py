@@ -8,6 +8,8 @@ files it writes, and what only root may do.
   ``os.Mkdir``/``MkdirAll``, ``ioutil.WriteFile``, SQLite/bolt/badger databases, lumberjack
   log files): by a relative path, or an absolute one outside ``/tmp``, they need a folder a
   non-root user can write.
+* **The VCS stamp it reads** (``debug.ReadBuildInfo``'s ``vcs.revision`` ...): recorded
+  by ``go build`` only when ``.git`` is in the build.
 * **What needs root**: a client of the Docker/containerd/CRI socket in go.mod, a literal
   listen address on a port below 1024, raw sockets, mounts and chroots.
 
@@ -244,3 +246,21 @@ def _low_port(value: str | None) -> int | None:
         return None
     port = int(m.group(1))
     return port if 0 < port < 1024 else None
+
+
+_VCS_KEYS = frozenset({"vcs.revision", "vcs.time", "vcs.modified"})
+
+
+def vcs_reads(sources: list[GoSource]) -> list[str]:
+    """Where the program reads the VCS stamp ``go build`` records from ``.git``
+    (``debug.ReadBuildInfo`` settings ``vcs.revision``, ``vcs.time``, ``vcs.modified``)."""
+    out: list[str] = []
+    for src in sources:
+        if src.is_test or "ReadBuildInfo" not in src.blank:
+            continue
+        for off, value in src.strings.items():
+            if value in _VCS_KEYS:
+                out.append(f'"{value}" in {src.rel}:{src.line_of(off)}')
+                break
+    return out
+

@@ -1,4 +1,5 @@
-"""Whether the build needs the repository's history: a ``RUN`` that calls git.
+"""Whether the build needs the repository's history: a ``RUN`` that calls git, or a
+program that reads the VCS stamp ``go build`` records from it.
 
 ``git describe`` for a version, ``git rev-parse`` for a commit: such a build fails, or
 stamps an empty version, once ``.git`` is left out of the build context. A ``RUN`` that
@@ -53,4 +54,9 @@ def git_reason(tree: cst.Dockerfile, context: BuildContext | None) -> str | None
                 for cand in (rel, posixpath.basename(rel)):
                     if context.exists(cand) and _GIT.search(_read(context, cand)):
                         return f"`RUN {shown}` runs {cand}, which calls git"
+    if context is not None and context.vcs_reads and context.exists(".git"):
+        return (
+            f"the program reads the VCS stamp ({context.vcs_reads[0]}), which `go build` "
+            "records only when .git is in the build"
+        )
     return None

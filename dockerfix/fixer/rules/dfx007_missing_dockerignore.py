@@ -70,7 +70,8 @@ class MissingDockerignore(Rule):
     relied on an excluded file it did not name (a Markdown file read at run time by a path
     the analysis did not see) would lose it; review the generated file. ``.git`` is kept
     when a ``RUN`` calls git (``git describe`` for a version), directly or in a Makefile or
-    shell script of the context that it runs.
+    shell script of the context that it runs, and when the program reads the VCS stamp
+    ``go build`` records from it (``debug.ReadBuildInfo``'s ``vcs.revision``).
 
     Not applied when the Dockerfile's folder is probably not the build context (none of the
     files it copies is there, as with ``docker build -f build/Dockerfile .``): a

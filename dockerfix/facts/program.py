@@ -263,4 +263,3 @@ def vcs_reads(sources: list[GoSource]) -> list[str]:
                 out.append(f'"{value}" in {src.rel}:{src.line_of(off)}')
                 break
     return out
-

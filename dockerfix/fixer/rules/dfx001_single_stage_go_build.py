@@ -62,9 +62,13 @@ class SingleStageGoBuild(Rule):
     split could break it:
 
     * the build needs cgo (a cgo module, ``import "C"``, ``CGO_ENABLED=1``, a C
-      toolchain, ``-race``) and the runtime image has no C library: use
-      ``--runtime-image gcr.io/distroless/cc-debian13`` (glibc builder) or an
-      alpine image (alpine builder), which the split then uses;
+      toolchain, ``-race``) and the runtime image has no C library: on a Debian
+      builder the split goes to the ``cc`` variant of the runtime image
+      (``gcr.io/distroless/cc-debian13``: glibc, libgcc, libstdc++) when that is all
+      the binary can need (see DFX008: no library installed in the builder, cgo from
+      the toolchain or a module that compiles its C code in, a builder release not
+      newer than the image's), else it declines; on an alpine builder use an alpine
+      runtime image (``--runtime-image alpine:3``), which the split then uses;
     * ``CGO_ENABLED`` is left to its default on a builder with a C compiler and
       DFX003 (which sets ``CGO_ENABLED=0``) is switched off;
     * the binary's path is unknown (``-o $VAR``, no ``-o`` and no build
@@ -191,7 +195,7 @@ class SingleStageGoBuild(Rule):
             binary += f" (as {plan.runtime_binary})"
         message = (
             f"{MESSAGE}; split into the builder stage `{plan.builder_name}` and a runtime "
-            f"stage on {ctx.options.runtime_image} that runs {binary}"
+            f"stage on {plan.runtime_image} that runs {binary}"
         )
         if plan.notes:
             message += "; " + "; ".join(plan.notes)

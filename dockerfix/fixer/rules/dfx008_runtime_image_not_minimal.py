@@ -6,8 +6,8 @@ import posixpath
 import re
 
 from dockerfix import cst
-from dockerfix.facts import gofacts, stagegraph
-from dockerfix.facts.runtimesteps import Step, classify, installed_packages
+from dockerfix.facts import gofacts, libc, stagegraph
+from dockerfix.facts.runtimesteps import Step, classify
 from dockerfix.fixer.base import Invalid, Rule, RuleContext, Valid
 from dockerfix.fixer.style import new_instruction
 
@@ -49,94 +49,6 @@ def _homes(step: Step) -> set[str]:
         user = next((n for n in step.names), None)
         return {home or f"/home/{user}"} if (home or user) else set()
     return set()
-
-
-#: Debian releases by the name in an image tag
-_RELEASES = {"buster": 10, "bullseye": 11, "bookworm": 12, "trixie": 13}
-#: what a Go builder may install without the binary linking a library distroless lacks
-_BUILD_TOOLS = frozenset(
-    {"gcc", "g++", "build-essential", "make", "libc6-dev", "libc-dev", "linux-libc-dev",
-     "pkg-config", "pkgconf", "git", "ca-certificates", "curl", "wget", "tzdata", "binutils",
-     "upx", "upx-ucl", "unzip", "xz-utils", "gnupg", "openssh-client", "bash", "jq", "file"}
-)  # fmt: skip
-#: modules that compile the C code they wrap into the binary: glibc (and libstdc++) is all
-#: their binaries need
-_BUNDLING = (
-    "github.com/mattn/go-sqlite3",
-    "gorm.io/driver/sqlite",
-    "github.com/mutecomm/go-sqlcipher",
-    "github.com/xeodou/go-sqlcipher",
-    "github.com/marcboeker/go-duckdb",
-    "github.com/duckdb/duckdb-go",
-    "github.com/DataDog/zstd",
-    "github.com/valyala/gozstd",
-)
-
-
-def _glibc_runtime(
-    tree: cst.Dockerfile,
-    chain: list[cst.Stage],
-    builder: str,
-    target: str,
-    reasons: list[str],
-    copy: cst.Instruction,
-) -> str:
-    """The distroless image with glibc for a binary a Debian builder linked against it
-    (``static-debianNN`` becomes ``cc-debianNN``); ``_Blocked`` when it may need more."""
-    found = re.search(r"distroless/(static|base|base-nossl|cc)-debian(\d+)", target)
-    if found is None:
-        raise _Blocked(
-            copy,
-            f"the binary may be linked against glibc (cgo is on for its build), and {target} "
-            "is not a distroless image whose C library dockerfix knows",
-        )
-    release = int(found.group(2))
-    tag = gofacts.image_tag(builder)
-    built = next((n for name, n in _RELEASES.items() if name in tag), None)
-    if (built or 13) > release:
-        made = f"Debian {built}" if built else "a Debian release its tag does not name"
-        raise _Blocked(
-            copy,
-            f"the binary is linked against the glibc of {made} ({builder}), which may be "
-            f"newer than debian{release}'s; use a newer runtime image or CGO_ENABLED=0",
-        )
-    for st in chain:
-        for ins in st.instructions:
-            for text, _ in gofacts.run_scripts(ins):
-                packages = installed_packages(text)
-                if packages is None:
-                    raise _Blocked(
-                        ins,
-                        "what this step installs cannot be read, and the binary (cgo on) "
-                        "may link it; distroless has only the C library",
-                    )
-                libs = [
-                    p for p in packages
-                    if p not in _BUILD_TOOLS and (p.startswith("lib") or p.endswith("-dev"))
-                ]  # fmt: skip
-                if libs:
-                    raise _Blocked(
-                        ins,
-                        f"the builder installs {libs[0]}, which the binary (cgo on) may link; "
-                        "distroless has only the C library",
-                    )
-    for reason in reasons:
-        if "requires" in reason or "imports" in reason or "lists" in reason:
-            if not any(module in reason for module in _BUNDLING):
-                raise _Blocked(
-                    copy,
-                    f"the build needs cgo ({reason}), and the library it wraps is not in "
-                    "distroless",
-                )
-        elif 'import "C"' in reason:
-            raise _Blocked(
-                copy,
-                f"the build needs cgo ({reason}): the libraries that code links are not "
-                "known, and distroless has only the C library",
-            )
-    if found.group(1) == "static":
-        return target.replace("distroless/static-", "distroless/cc-", 1)
-    return target
 
 
 def _image_argument(tree: cst.Dockerfile, final: cst.Stage) -> tuple[str, cst.Instruction] | None:
@@ -514,7 +426,10 @@ class RuntimeImageNotMinimal(Rule):
                     "build): distroless/static would not run it",
                 )
             else:
-                target = _glibc_runtime(tree, chain, builder, target, reasons, binary[1])
+                choice = libc.glibc_runtime(tree, chain, builder, target, reasons)
+                if choice.image is None:
+                    raise _Blocked(choice.node or binary[1], choice.reason)
+                target = choice.image
         if context is not None and context.executed_programs:
             shown = ", ".join(context.executed_programs[:2])
             raise _Blocked(binary[1], f"the program runs {shown}, which distroless lacks")

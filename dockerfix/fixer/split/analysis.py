@@ -165,6 +165,7 @@ def plan_split(tree: cst.Dockerfile, ctx: RuleContext, stage: cst.Stage) -> Plan
         notes=candidate.notes,
         binary=binary,
         runtime_binary=runtime_binary,
+        runtime_image=candidate.runtime,
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dockerfix.facts import gofacts
+from dockerfix.facts import gofacts, libc
 from dockerfix.fixer.base import RuleContext, suppressions_for
 from dockerfix.fixer.split.candidate import Blocked, Candidate
 
@@ -40,6 +40,23 @@ def check_cgo(candidate: Candidate, build: gofacts.GoBuild, builds: list[gofacts
     musl = gofacts.is_musl_image(candidate.image)
     if reasons and not fully_static:
         why = "; ".join(dict.fromkeys(reasons))
+        if candidate.static_runtime and not musl and not candidate.scratch:
+            choice = libc.glibc_runtime(candidate.tree, [stage], candidate.image,
+                                        candidate.runtime, reasons)  # fmt: skip
+            if choice.image is not None:
+                candidate.runtime = choice.image
+                candidate.static_runtime = False
+                candidate.notes.append(
+                    f"the build needs cgo ({why}), so the binary is linked against glibc: the "
+                    f"runtime image is {choice.image}, which has the C library (and libgcc, "
+                    "libstdc++)"
+                )
+                return
+            raise Blocked(
+                choice.node or candidate.from_,
+                f"the build needs cgo ({why}), so the binary links the C library; "
+                f"{choice.reason}; split by hand",
+            )
         if candidate.static_runtime:
             suggestion = (
                 "an alpine runtime image (`--runtime-image alpine:3`), since the builder "
@@ -56,11 +73,11 @@ def check_cgo(candidate: Candidate, build: gofacts.GoBuild, builds: list[gofacts
         glibc_runtime = "distroless/base" in repo or "distroless/cc" in repo
         musl_runtime = repo.rsplit("/", 1)[-1] == "alpine"
         if (musl and not musl_runtime) or (not musl and not glibc_runtime):
-            libc = "musl (alpine)" if musl else "glibc"
+            c_library = "musl (alpine)" if musl else "glibc"
             fit = "an alpine image" if musl else f"distroless base/cc ({DISTROLESS_CC})"
             raise Blocked(
                 candidate.from_,
-                f"the build needs cgo ({why}) and links against {libc}, which "
+                f"the build needs cgo ({why}) and links against {c_library}, which "
                 f"{candidate.runtime} may not provide; use {fit} as the runtime image, or "
                 "split by hand",
             )

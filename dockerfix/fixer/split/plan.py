@@ -39,6 +39,7 @@ class Plan:
         "new_from",
         "notes",
         "runtime_binary",
+        "runtime_image",
         "runtime_lines",
         "start",
         "start_removed",
@@ -56,6 +57,7 @@ class Plan:
         notes: list[str],
         binary: str,
         runtime_binary: str,
+        runtime_image: str,
     ) -> None:
         self.builder_name = builder_name
         self.from_ = from_
@@ -67,6 +69,7 @@ class Plan:
         self.notes = notes
         self.binary = binary
         self.runtime_binary = runtime_binary
+        self.runtime_image = runtime_image  # the configured one, or its cc variant for cgo
 
 
 def _with_newline(node: cst.BodyNode, newline: str) -> cst.BodyNode:

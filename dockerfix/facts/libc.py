@@ -1,10 +1,11 @@
 """Where a Go binary linked against glibc can run: the ``cc`` variant of distroless.
 
-A binary built with cgo on a Debian golang image needs the C library of a release at least
-as new as the builder's (``bookworm`` → ``-debian12``, ``trixie`` → ``-debian13``), and
-nothing more when the builder installs no library (``lib*``, ``*-dev``) and the cgo comes
-from the toolchain's default or from modules that compile the C code they wrap into the
-binary (mattn/go-sqlite3 ...). ``cc`` has glibc, libgcc and libstdc++.
+A binary built with cgo on a Debian golang image gets the image of the builder's release
+(``bookworm`` → ``-debian12``, ``trixie`` → ``-debian13``; a tag that names none: the
+configured image, when it is the newest), and needs nothing more when the builder installs
+no library (``lib*``, ``*-dev``) and the cgo comes from the toolchain's default or from
+modules that compile the C code they wrap into the binary (mattn/go-sqlite3 ...). ``cc``
+has glibc, libgcc and libstdc++.
 """
 
 from __future__ import annotations
@@ -67,6 +68,11 @@ def glibc_runtime(
     release = int(found.group(2))
     tag = gofacts.image_tag(builder)
     built = next((n for name, n in _RELEASES.items() if name in tag), None)
+    if built is not None:
+        # the builder's own release (distroless has 12 and 13): the libraries the binary
+        # was linked with, at the versions it was linked with
+        release = max(built, 12)
+        target = target[: found.start(2)] + str(release) + target[found.end(2) :]
     if (built or 13) > release:
         made = f"Debian {built}" if built else "a Debian release its tag does not name"
         return GlibcChoice(

@@ -1,0 +1,8 @@
+FROM golang:1.25-trixie AS build
+WORKDIR /src
+COPY . .
+RUN go build -o /out/app .
+
+FROM gcr.io/distroless/cc-debian13
+COPY --from=build /out/app /app
+ENTRYPOINT ["/app"]

@@ -136,7 +136,10 @@ class RuntimeImageNotMinimal(Rule):
     ``import "C"`` or a module wrapping an outside C library (modules that compile the C
     code in, such as mattn/go-sqlite3, are fine). A musl binary built with cgo on alpine
     stays on alpine. A program that runs other programs (``os/exec``) stays where it is.
-    Only distroless runtime images are targets. What the migration changes on purpose is
+    The targets are distroless images and ``scratch`` (``--runtime-image scratch``): there
+    the CA bundle and Go's zoneinfo are copied from the golang builder when the program
+    needs them (with the build context: TLS connections, time zones, ``ENV TZ``; without
+    it: when the old image had them). What the migration changes on purpose is
     said: the image has no shell any more (``docker exec ... sh`` is gone), the created
     user's home folder does not exist, and a glibc binary's image is ``cc``.
 
@@ -199,7 +202,10 @@ class RuntimeImageNotMinimal(Rule):
             return self._complete_scratch(tree, ctx, final)
         family = _family(image)
         target = ctx.options.runtime_image
-        if family is None or ctx.suppressed(final.from_) or "distroless" not in target:
+        to_scratch = gofacts.image_repository(target) == "scratch"
+        if family is None or ctx.suppressed(final.from_):
+            return tree
+        if "distroless" not in target and not to_scratch:
             return tree
         if stagegraph.chain(tree, final) != [final] or gofacts.go_builds(tree, stage=final):
             return tree  # built on another stage, or builds Go itself: not a runtime stage
@@ -221,6 +227,19 @@ class RuntimeImageNotMinimal(Rule):
         removed, users, runtime = plan
         glibc = runtime != target
         target = runtime
+        additions: list[str] = []
+        if to_scratch:
+            try:
+                additions = self._scratch_needs(tree, ctx, final, image, removed)
+            except _Blocked as blocked:
+                ctx.report(
+                    blocked.node,
+                    f"the runtime stage runs the Go binary on {image}, which has a shell and "
+                    "a package manager it does not need",
+                    fixed=False,
+                    reason=f"{blocked.reason}; move it to {target} by hand",
+                )
+                return tree
         new_tree = tree
         argument = _image_argument(tree, final)
         if argument is not None:
@@ -233,7 +252,14 @@ class RuntimeImageNotMinimal(Rule):
             )
         else:
             ctx.touch(final.from_)
-            new_tree = new_tree.replace(final.from_, self._from_line(tree, final, target))
+            header = self._from_line(tree, final, target)
+            new_tree = new_tree.replace(final.from_, header)
+        if additions:
+            anchor = final.from_ if argument is not None else header
+            new_tree = new_tree.insert_after(
+                anchor,
+                [new_instruction(tree, line, indent=final.from_.indent) for line in additions],
+            )
         for ins in removed:
             body = new_tree.body
             at = next(i for i, node in enumerate(body) if node is ins)
@@ -255,11 +281,15 @@ class RuntimeImageNotMinimal(Rule):
                 new_tree = new_tree.replace(ins, changed)
                 mapped.update(self._names_used(ins) & users)
         dropped = "; ".join(f"`{s}`" for s in self._dropped_texts(removed))
-        notes = [f"dropped (the runtime image provides it): {dropped}"] if dropped else []
+        provides = (
+            "copied from the builder if needed" if to_scratch else "the runtime image provides it"
+        )
+        notes = [f"dropped ({provides}): {dropped}"] if dropped else []
         if mapped:
+            who = "a number: scratch has no users" if to_scratch else "distroless's nonroot"
             notes.append(
-                f"the user {', '.join(sorted(mapped))} is now {NONROOT}, distroless's nonroot "
-                "(its home folder is not created)"
+                f"the user {', '.join(sorted(mapped))} is now {NONROOT} ({who}; its home "
+                "folder is not created)"
             )
         if argument is not None:
             notes.append(
@@ -277,6 +307,12 @@ class RuntimeImageNotMinimal(Rule):
             notes.append(
                 f"the binary is linked against glibc (cgo): {target} has the C library "
                 "(and libgcc, libstdc++), where the static image has none"
+            )
+        if to_scratch:
+            copied = [line.split()[2] for line in additions if line.startswith("COPY")]
+            notes.append(
+                "scratch has no CA certificates or time zones: "
+                + (f"copied from the builder: {', '.join(copied)}" if copied else "none needed")
             )
         notes.append("the image has no shell any more: `docker exec ... sh` is gone")
         ctx.report(
@@ -435,6 +471,49 @@ class RuntimeImageNotMinimal(Rule):
             shown = ", ".join(context.executed_programs[:2])
             raise _Blocked(binary[1], f"the program runs {shown}, which distroless lacks")
         return target
+
+    def _scratch_needs(
+        self,
+        tree: cst.Dockerfile,
+        ctx: RuleContext,
+        final: cst.Stage,
+        image: str,
+        removed: list[cst.Instruction],
+    ) -> list[str]:
+        """The lines that give a stage moved to scratch what its old image gave the program:
+        the CA bundle and Go's zoneinfo, copied from the golang builder. With the build
+        context, when the program makes TLS connections or loads time zones (or ``ENV TZ``
+        names one); without it, when the old image had them (alpine's CA bundle, an install
+        of ca-certificates or tzdata)."""
+        _program, copy = self._start_binary(tree, final)
+        ref = stagegraph.copy_from_ref(copy) or ""
+        source = stagegraph.referenced_stage(tree, ref, final.index)
+        builder = gofacts.stage_image(tree, stagegraph.chain(tree, source)[-1]) if source else ""
+        root = gofacts.goroot(builder)
+        if root is None:
+            raise _Blocked(
+                copy,
+                f"scratch lacks the CA bundle and time zones, and where {builder or 'the '}"
+                "builder keeps them is not known",
+            )
+        dropped = " ".join(self._dropped_texts(removed))
+        text = "\n".join(ins.logical for ins in final.instructions)
+        env = gofacts.stage_facts(tree, final).env(None)
+        context = ctx.build_context
+        if context is not None:
+            wants_ca = context.uses_tls_or_https
+            wants_tz = context.uses_timezones
+        else:
+            wants_ca = _family(image) == "alpine" or "ca-certificates" in dropped
+            wants_tz = "tzdata" in dropped
+        wants_tz = wants_tz or env.get("TZ", "") not in ("", "UTC")
+        lines: list[str] = []
+        if wants_ca and "/etc/ssl" not in text:
+            lines.append(f"COPY --from={ref} /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/")
+        if wants_tz and "zoneinfo" not in text.lower():
+            lines += [f"COPY --from={ref} {root}/lib/time/zoneinfo.zip /zoneinfo.zip",
+                      "ENV ZONEINFO=/zoneinfo.zip"]  # fmt: skip
+        return lines
 
     def _complete_scratch(
         self, tree: cst.Dockerfile, ctx: RuleContext, final: cst.Stage

@@ -114,6 +114,23 @@ class _Plan:
         self.notes: list[str] = [] if notes is None else notes
 
 
+#: programs that build Go when the container starts (the go tool, hot-reload watchers)
+_GO_AT_START = frozenset({"go", "air", "CompileDaemon", "reflex", "realize", "fresh", "gow"})
+
+
+def _starts_go_tool(final: cst.Stage) -> str | None:
+    """What the final stage's start command runs when that builds Go (``go run .``, ``air``),
+    as a short quote; None otherwise."""
+    start = next((i for i in reversed(final.instructions) if i.name in ("ENTRYPOINT", "CMD")), None)
+    if start is None or not start.args:
+        return None
+    words = start.args if start.is_exec_form else start.logical.split()[1:]
+    first = words[0].rsplit("/", 1)[-1] if words else ""
+    if first in _GO_AT_START:
+        return f"`{' '.join(words[:2])}`"
+    return None
+
+
 class GoBuildCacheNotMounted(Rule):
     """``go build`` in a ``RUN`` without a BuildKit cache mount for Go's caches.
 
@@ -146,6 +163,9 @@ class GoBuildCacheNotMounted(Rule):
     without mounting them: a build tool or script the tool cannot see into (``make``,
     ``./build.sh``), or a ``COPY --from`` of the cache directory; such a step would
     download everything again or fail offline. The build cache is still mounted then.
+    When the container itself builds Go as it starts (``CMD ["go", "run", "."]``, a
+    watcher such as ``air``), the stages of the final image get no cache mount at all:
+    it needs the modules and the build cache in its layers.
 
     ## Example
     ```dockerfile
@@ -337,6 +357,17 @@ class GoBuildCacheNotMounted(Rule):
     @staticmethod
     def _keep_modules_safe(tree: cst.Dockerfile, plans: dict[int, _Plan]) -> None:
         """Drop module-cache mounts whose modules a later step may need in the layer."""
+        final = tree.stages[-1] if tree.stages else None
+        starts = _starts_go_tool(final) if final is not None else None
+        if final is not None and starts is not None:
+            image_stages = {s.index for s in stagegraph.chain(tree, final)}
+            for plan in plans.values():
+                if plan.stage.index in image_stages and (plan.modules or plan.build):
+                    plan.modules = plan.build = None
+                    plan.notes.append(
+                        f"the container runs {starts} when it starts, which needs the modules "
+                        "and the build cache in the image: no cache mounts for this stage"
+                    )
         by_stage: dict[int, list[_Plan]] = {}
         for plan in plans.values():
             by_stage.setdefault(plan.stage.index, []).append(plan)

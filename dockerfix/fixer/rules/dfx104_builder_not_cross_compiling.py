@@ -78,6 +78,34 @@ class _Family:
         self.replacements.setdefault(id(ins), (ins, []))[1].append((start, end, text))
 
 
+_SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh"})
+
+
+def _opaque_run_after(
+    tree: cst.Dockerfile, stage: cst.Stage, build: cst.Instruction
+) -> tuple[cst.Instruction, str] | None:
+    """A ``RUN`` after ``build`` (in its stage or one built on it) that runs a Makefile or a
+    script, and what it runs: code dockerfix does not read, which may start the binary."""
+    holders = [stage, *stagegraph.descendants(tree, stage)]
+    seen_build = False
+    for st in holders:
+        for ins in st.instructions:
+            if ins is build:
+                seen_build = True
+                continue
+            if ins.name != "RUN" or (st is stage and not seen_build):
+                continue
+            for script, _ in gofacts.run_scripts(ins):
+                for command in shellwords.simple_commands(script):
+                    words = [w.value or "" for w in command.words]
+                    first = words[0].rsplit("/", 1)[-1] if words else ""
+                    if first in ("make", "gmake") or first.endswith(".sh"):
+                        return ins, f"`{' '.join(words[:2])}`"
+                    if first in _SHELLS and len(words) > 1 and not words[1].startswith("-"):
+                        return ins, f"`{' '.join(words[:2])}`"
+    return None
+
+
 class BuilderNotCrossCompiling(Rule):
     """The Go builder runs on the target platform instead of cross-compiling.
 
@@ -108,7 +136,8 @@ class BuilderNotCrossCompiling(Rule):
       are set to something else than the target;
     * a ``go install`` of a local package (it writes cross-compiled binaries to
       ``$GOPATH/bin/$GOOS_$GOARCH``), or a ``go build`` in a heredoc;
-    * a later ``RUN`` of the builder runs the built binary (it would be for the target);
+    * a later ``RUN`` of the builder runs the built binary (it would be for the target),
+      or runs a Makefile or a script, which may do so;
     * a ``COPY --from`` takes programs or libraries the builder installed for its own
       platform (``/usr/bin``, ``/usr/local/bin``, ``/go/bin`` ...) into another stage;
     * the builder is also the final stage (the image itself would change platform).
@@ -239,6 +268,13 @@ class BuilderNotCrossCompiling(Rule):
                     run.instruction,
                     f"{output} is both run during the build and shipped, so it would be "
                     "needed for both platforms",
+                )
+            opaque = _opaque_run_after(tree, stage, run.instruction)
+            if opaque is not None:
+                family.block(
+                    opaque[0],
+                    f"a later RUN runs {opaque[1]}, which dockerfix cannot see into: it may "
+                    "run the binary, built for the target platform",
                 )
             apps += 1
             if output is not None:

@@ -124,3 +124,16 @@ def test_dfx006_says_when_it_could_not_check_what_the_program_writes(tmp_path: P
     known = dockerfix.fix(MULTI_STAGE, tmp_path / "Dockerfile", select=["DFX006"])
     (fixed,) = [d for d in known.diagnostics if d.fixed]
     assert not fixed.caveats
+
+
+def test_a_suppression_may_give_its_reason_after_the_codes() -> None:
+    import dockerfix
+
+    text = (
+        "FROM golang:1.22\nWORKDIR /app\nCOPY . .\n"
+        "# dockerfix: ignore=DFX004, DFX003 we debug this image\n"
+        "RUN go build -o /app/server .\nCMD [\"/app/server\"]\n"
+    )
+    applied = {d.code for d in dockerfix.fix(text).diagnostics if d.fixed}
+    assert not applied & {"DFX003", "DFX004"}
+    assert "DFX001" not in applied  # the split would rewrite the suppressed RUN's stage

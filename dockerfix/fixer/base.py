@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 from collections.abc import Sequence
 
 from dockerfix import cst
@@ -198,13 +199,18 @@ class RuleContext:
 SUPPRESS_PREFIX = "dockerfix:"
 
 
+_CODES = re.compile(r"[\w-]+(?:\s*,\s*[\w-]+)*")
+
+
 def _comment_directives(text: str) -> tuple[str, str] | None:
     body = text.strip().lstrip("#").strip()
     if not body.startswith(SUPPRESS_PREFIX):
         return None
     rest = body[len(SUPPRESS_PREFIX) :].strip()
     key, _, value = rest.partition("=")
-    return key.strip(), value.strip()
+    # the codes, then (after a space) anything: a reason (``ignore=DFX006 runs as root``)
+    codes = _CODES.match(value.strip())
+    return key.strip(), codes.group() if codes else ""
 
 
 def suppressions_for(tree: cst.Dockerfile, node: cst.Instruction) -> frozenset[str]:

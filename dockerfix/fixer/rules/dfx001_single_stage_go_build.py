@@ -183,8 +183,8 @@ class SingleStageGoBuild(Rule):
             if ins.name != "ARG":
                 return tree
         stage = stages[0]
-        if ctx.suppressed(stage.from_):
-            return tree
+        if ctx.suppressed(stage.from_) or any(ctx.suppressed(i) for i in stage.instructions):
+            return tree  # the split rewrites the whole stage: a suppression anywhere in it
         try:
             plan = plan_split(tree, ctx, stage)
         except Blocked as blocked:

@@ -206,9 +206,8 @@ def context_of(directory: str) -> BuildContext | None:
 
     Dockerfiles of one folder share it (a bulk run visits files in path order, so a small
     cache serves every file of a folder); a file added to or removed from the folder
-    changes its mtime, and the folder is looked at again: the user cache
-    gives the stored analysis when no file changed. None when it is
-    not a folder.
+    changes its mtime, and the folder is looked at again (``cached_analysis``: the stored
+    analysis when no file changed). None when it is not a folder.
     """
     if not os.path.isdir(directory):
         return None

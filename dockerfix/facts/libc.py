@@ -1,11 +1,12 @@
 """Where a Go binary linked against glibc can run: the ``cc`` variant of distroless.
 
-A binary built with cgo on a Debian golang image gets the image of the builder's release
-(``bookworm`` → ``-debian12``, ``trixie`` → ``-debian13``; a tag that names none: the
-configured image, when it is the newest), and needs nothing more when the builder installs
-no library (``lib*``, ``*-dev``) and the cgo comes from the toolchain's default or from
-modules that compile the C code they wrap into the binary (mattn/go-sqlite3 ...). ``cc``
-has glibc, libgcc and libstdc++.
+A binary built with cgo on a Debian golang image needs a C library at least as new as the
+builder's: the configured release when it is as new (``-debian13`` serves ``bookworm`` and
+``trixie`` builds), the builder's when that is newer (``trixie`` with ``-debian12``
+configured gets ``-debian13``); a tag that names no release needs the newest. It needs
+nothing more when the builder installs no library (``lib*``, ``*-dev``) and the cgo comes
+from the toolchain's default or from modules that compile the C code they wrap into the
+binary (mattn/go-sqlite3 ...). ``cc`` has glibc, libgcc and libstdc++.
 """
 
 from __future__ import annotations
@@ -68,10 +69,11 @@ def glibc_runtime(
     release = int(found.group(2))
     tag = gofacts.image_tag(builder)
     built = next((n for name, n in _RELEASES.items() if name in tag), None)
-    if built is not None:
-        # the builder's own release (distroless has 12 and 13): the libraries the binary
-        # was linked with, at the versions it was linked with
-        release = max(built, 12)
+    if built is not None and built > release:
+        # never an older C library than the builder's (a trixie build needs glibc 2.41);
+        # a newer one runs what an older release built (the configured debian13 serves a
+        # bookworm build: distroless's Debian 12 images are past their end of life)
+        release = built
         target = target[: found.start(2)] + str(release) + target[found.end(2) :]
     if (built or 13) > release:
         made = f"Debian {built}" if built else "a Debian release its tag does not name"

@@ -128,10 +128,11 @@ class RuntimeImageNotMinimal(Rule):
     the new image, said as a caveat. The binary must be static — the build that made it sets
     ``CGO_ENABLED=0``, or runs on an alpine golang image that installs no C toolchain — or,
     built on a Debian golang image for a debian/ubuntu runtime stage, linked against glibc
-    alone: it then goes to the ``cc`` variant of the runtime image of the builder's Debian
-    release (``gcr.io/distroless/cc-debian12`` for bookworm: glibc, libgcc, libstdc++),
-    unless the release is not in the builder's tag and may be newer than the runtime
-    image's, the builder installs a library
+    alone: it then goes to the ``cc`` variant of the runtime image
+    (``gcr.io/distroless/cc-debian13``: glibc, libgcc, libstdc++), of the builder's Debian
+    release when that is newer than the configured one's (the C library must be at least
+    as new as the one the binary was linked with), unless the release is not in the
+    builder's tag and may be newer than the runtime image's, the builder installs a library
     (``lib*``, ``*-dev``) the binary may link, or the build's cgo comes from the program's own
     ``import "C"`` or a module wrapping an outside C library (modules that compile the C
     code in, such as mattn/go-sqlite3, are fine). A musl binary built with cgo on alpine

@@ -3,6 +3,6 @@ WORKDIR /src
 COPY . .
 RUN CGO_ENABLED=1 go build -o /out/app ./cmd/app
 
-FROM gcr.io/distroless/cc-debian12
+FROM gcr.io/distroless/cc-debian13
 COPY --from=build /out/app /app
 ENTRYPOINT ["/app"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+from collections.abc import Sequence
 
 from dockerfix import cst
 from dockerfix.facts import gofacts, libc, stagegraph
@@ -49,6 +50,45 @@ def _homes(step: Step) -> set[str]:
         user = next((n for n in step.names), None)
         return {home or f"/home/{user}"} if (home or user) else set()
     return set()
+
+
+def _golang_builder(
+    tree: cst.Dockerfile, final: cst.Stage, copy: cst.Instruction
+) -> tuple[str, str | None, str]:
+    """The stage ``copy`` takes the binary from (as named there), its Go root when it is an
+    official golang image (else None), and its image."""
+    ref = stagegraph.copy_from_ref(copy) or ""
+    source = stagegraph.referenced_stage(tree, ref, final.index)
+    builder = gofacts.stage_image(tree, stagegraph.chain(tree, source)[-1]) if source else ""
+    return ref, gofacts.goroot(builder) if builder else None, builder
+
+
+def _scratch_lines(
+    tree: cst.Dockerfile,
+    final: cst.Stage,
+    ref: str,
+    root: str,
+    kept: Sequence[cst.Instruction],
+    wants_ca: bool,
+    wants_tz: bool,
+) -> tuple[list[str], list[str]]:
+    """The lines that give a scratch stage the CA bundle and Go's zoneinfo from the golang
+    builder ``ref`` (Go root ``root``), unless one of its ``kept`` instructions already
+    brings them (``ENV TZ`` naming a zone also asks for the zoneinfo); and which of them
+    (``ca``, ``tz``) they add."""
+    text = "\n".join(ins.logical for ins in kept)
+    env = gofacts.stage_facts(tree, final).env(None)
+    wants_tz = wants_tz or env.get("TZ", "") not in ("", "UTC")
+    lines: list[str] = []
+    added: list[str] = []
+    if wants_ca and "ca-certificates" not in text and "/etc/ssl" not in text:
+        lines.append(f"COPY --from={ref} /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/")
+        added.append("ca")
+    if wants_tz and "zoneinfo" not in text.lower():
+        lines += [f"COPY --from={ref} {root}/lib/time/zoneinfo.zip /zoneinfo.zip",
+                  "ENV ZONEINFO=/zoneinfo.zip"]  # fmt: skip
+        added.append("tz")
+    return lines, added
 
 
 def _image_argument(tree: cst.Dockerfile, final: cst.Stage) -> tuple[str, cst.Instruction] | None:
@@ -487,10 +527,7 @@ class RuntimeImageNotMinimal(Rule):
         names one); without it, when the old image had them (alpine's CA bundle, an install
         of ca-certificates or tzdata)."""
         _program, copy = self._start_binary(tree, final)
-        ref = stagegraph.copy_from_ref(copy) or ""
-        source = stagegraph.referenced_stage(tree, ref, final.index)
-        builder = gofacts.stage_image(tree, stagegraph.chain(tree, source)[-1]) if source else ""
-        root = gofacts.goroot(builder)
+        ref, root, builder = _golang_builder(tree, final, copy)
         if root is None:
             raise _Blocked(
                 copy,
@@ -498,8 +535,6 @@ class RuntimeImageNotMinimal(Rule):
                 "builder keeps them is not known",
             )
         dropped = " ".join(self._dropped_texts(removed))
-        text = "\n".join(ins.logical for ins in final.instructions)
-        env = gofacts.stage_facts(tree, final).env(None)
         context = ctx.build_context
         if context is not None:
             wants_ca = context.uses_tls_or_https
@@ -507,13 +542,8 @@ class RuntimeImageNotMinimal(Rule):
         else:
             wants_ca = _family(image) == "alpine" or "ca-certificates" in dropped
             wants_tz = "tzdata" in dropped
-        wants_tz = wants_tz or env.get("TZ", "") not in ("", "UTC")
-        lines: list[str] = []
-        if wants_ca and "/etc/ssl" not in text:
-            lines.append(f"COPY --from={ref} /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/")
-        if wants_tz and "zoneinfo" not in text.lower():
-            lines += [f"COPY --from={ref} {root}/lib/time/zoneinfo.zip /zoneinfo.zip",
-                      "ENV ZONEINFO=/zoneinfo.zip"]  # fmt: skip
+        kept = [ins for ins in final.instructions if not any(ins is r for r in removed)]
+        lines, _ = _scratch_lines(tree, final, ref, root, kept, wants_ca, wants_tz)
         return lines
 
     def _complete_scratch(
@@ -527,24 +557,17 @@ class RuntimeImageNotMinimal(Rule):
             _program, copy = self._start_binary(tree, final)
         except _Blocked:
             return tree  # not a stage that runs a copied binary: nothing to say
-        ref = stagegraph.copy_from_ref(copy) or ""
-        source = stagegraph.referenced_stage(tree, ref, final.index)
-        if source is None:
-            return tree
-        root = gofacts.goroot(gofacts.stage_image(tree, stagegraph.chain(tree, source)[-1]))
+        ref, root, _builder = _golang_builder(tree, final, copy)
         if root is None:
             return tree  # not an official golang builder: where its files are is not known
-        text = "\n".join(ins.logical for ins in final.instructions)
-        env = gofacts.stage_facts(tree, final).env(None)
-        lines: list[str] = []
+        lines, added = _scratch_lines(
+            tree, final, ref, root, final.instructions, context.uses_tls_or_https,
+            context.uses_timezones,
+        )  # fmt: skip
         why: list[str] = []
-        if context.uses_tls_or_https and "ca-certificates" not in text and "/etc/ssl" not in text:
-            lines.append(f"COPY --from={ref} /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/")
+        if "ca" in added:
             why.append(f"CA certificates ({context.tls_reasons[0]})")
-        wants_tz = context.uses_timezones or env.get("TZ", "") not in ("", "UTC")
-        if wants_tz and "zoneinfo" not in text.lower():
-            lines += [f"COPY --from={ref} {root}/lib/time/zoneinfo.zip /zoneinfo.zip",
-                      "ENV ZONEINFO=/zoneinfo.zip"]  # fmt: skip
+        if "tz" in added:
             shown = context.timezone_reasons[0] if context.timezone_reasons else "ENV TZ"
             why.append(f"time-zone data ({shown})")
         if not lines:

@@ -253,3 +253,64 @@ def hadolint_version() -> str:
         [*hadolint_command(), "--version"], capture_output=True, text=True, check=False
     )
     return out.stdout.strip().splitlines()[0] if out.stdout.strip() else "hadolint (unknown)"
+
+
+def drop_context_cache(cache: Path) -> None:
+    """Delete the user cache's analysed contexts, scans and declarations (the grammar
+    tables stay: a cold run here is one that reads every Go file again)."""
+    for pattern in ("*/context-*", "*/scans-*", "*/declarations-*"):
+        for entry in cache.glob(pattern):
+            entry.unlink()
+
+
+COLD = "{what} (cold: user cache emptied first)"
+WARM = "{what} (warm: previous run's cache)"
+HADOLINT = "hadolint FILE..."
+
+
+def cold_warm_against_hadolint(
+    check: Sequence[str],
+    dockerfiles: Sequence[str],
+    rounds: int,
+    *,
+    what: str,
+    env: Mapping[str, str],
+    cwd: Path | None = None,
+) -> dict[str, list[float]]:
+    """Wall times of ``check`` (a ``dockerfix --check`` command line) warm, interleaved with
+    ``hadolint`` on ``dockerfiles``, then cold (the context cache emptied before each run);
+    labelled with ``COLD``/``WARM`` (``what`` names the command) and ``HADOLINT``."""
+    cache = Path(env["DOCKERFIX_CACHE_DIR"])
+    run_once(check, env=env, cwd=cwd)  # fills the grammar cache (and the context cache)
+    warm = WARM.format(what=what)
+    commands: dict[str, tuple[Sequence[str], bytes | None]] = {
+        HADOLINT: ([*hadolint_command(), *dockerfiles], None),
+        warm: (check, None),
+    }
+    times = interleaved(commands, rounds, env=env, cwd=cwd)
+    cold_times = []
+    for _ in range(rounds):
+        drop_context_cache(cache)
+        cold_times.append(run_once(check, env=env, cwd=cwd)[0])
+    times[COLD.format(what=what)] = cold_times
+    return times
+
+
+def report_against_hadolint(times: Mapping[str, list[float]], what: str, files: int) -> bool:
+    """Print the cold/warm/hadolint table; True when warm is at most 0.5x hadolint."""
+    cold, warm = COLD.format(what=what), WARM.format(what=what)
+    base = median(times[HADOLINT])
+    print("| command | median wall | min-max | per Dockerfile | ÷ hadolint |")
+    print("| --- | ---: | ---: | ---: | ---: |")
+    for label in (cold, warm, HADOLINT):
+        ts = times[label]
+        med = median(ts)
+        print(
+            f"| `{label}` | {fmt_time(med)} | {spread(ts)} | "
+            f"{med / files * 1000:.1f} ms | {med / base:.2f}x |"
+        )
+    ratio = median(times[warm]) / base
+    held = ratio <= 0.5
+    print(f"\nGoal (warm) <= 0.5x hadolint: {ratio:.2f}x — {'held' if held else 'MISSED'}")
+    print(f"Cold: {median(times[cold]) / base:.2f}x hadolint\n")
+    return held

@@ -29,16 +29,12 @@ from pathlib import Path
 
 from _bench import (
     bench_env,
+    cold_warm_against_hadolint,
     dockerfix_command,
-    fmt_time,
-    hadolint_command,
     hadolint_version,
-    interleaved,
     machine,
-    median,
-    run_once,
+    report_against_hadolint,
     scratch_dir,
-    spread,
 )
 
 MODULE = "example.com/mono"
@@ -208,58 +204,23 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=5, help="interleaved rounds")
     args = ap.parse_args()
     scratch = scratch_dir("dockerfix-bench-monorepo-")
+    what = "dockerfix --check DIR"
     try:
         tree = scratch / "mono"
         dockerfiles = generate(tree, args.go_files, args.services)
-        env = bench_env(scratch)
-        cache = Path(env["DOCKERFIX_CACHE_DIR"])
-        dfx = dockerfix_command()
-        check = [*dfx, "--check", str(tree)]
-        # the run that shows what each Dockerfile's context was and that the rules ran
-        run_once(check, env=env)
-        cold = "dockerfix --check DIR (cold: user cache emptied first)"
-        warm = "dockerfix --check DIR (warm: previous run's cache)"
-        hado = "hadolint FILE..."
-        commands: dict[str, tuple[list[str], bytes | None]] = {
-            hado: ([*hadolint_command(), *map(str, dockerfiles)], None),
-            warm: (check, None),
-        }
-        times = interleaved(commands, args.rounds, env=env, cwd=scratch)
-        cold_times = []
-        for _ in range(args.rounds):
-            _drop_scan_cache(cache)
-            cold_times.append(run_once(check, env=env, cwd=scratch)[0])
-        times[cold] = cold_times
+        check = [*dockerfix_command(), "--check", str(tree)]
+        times = cold_warm_against_hadolint(
+            check, list(map(str, dockerfiles)), args.rounds, what=what,
+            env=bench_env(scratch), cwd=scratch,
+        )  # fmt: skip
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-    base = median(times[hado])
     print(f"Machine: {machine()}; {hadolint_version()}\n")
     print(
         f"### Monorepo: {args.go_files:,} Go files, {args.services} Dockerfiles "
         f"(compose + bake), {args.rounds} rounds\n"
     )
-    print("| command | median wall | min-max | per Dockerfile | ÷ hadolint |")
-    print("| --- | ---: | ---: | ---: | ---: |")
-    for label in (cold, warm, hado):
-        ts = times[label]
-        med = median(ts)
-        print(
-            f"| `{label}` | {fmt_time(med)} | {spread(ts)} | "
-            f"{med / args.services * 1000:.1f} ms | {med / base:.2f}x |"
-        )
-    ratio = median(times[warm]) / base
-    held = ratio <= 0.5
-    print(f"\nGoal (warm) <= 0.5x hadolint: {ratio:.2f}x — {'held' if held else 'MISSED'}")
-    print(f"Cold: {median(times[cold]) / base:.2f}x hadolint\n")
-    sys.exit(0 if held else 1)
-
-
-def _drop_scan_cache(cache: Path) -> None:
-    """Empty the user cache of analysed contexts, scans and declarations (the grammar
-    tables stay: they are not what this benchmark measures)."""
-    for pattern in ("*/context-*", "*/scans-*", "*/declarations-*"):
-        for entry in cache.glob(pattern):
-            entry.unlink()
+    sys.exit(0 if report_against_hadolint(times, what, args.services) else 1)
 
 
 if __name__ == "__main__":

@@ -27,26 +27,15 @@ from pathlib import Path
 
 from _bench import (
     bench_env,
+    cold_warm_against_hadolint,
     dockerfix_command,
-    fmt_time,
-    hadolint_command,
     hadolint_version,
-    interleaved,
     machine,
-    median,
-    run_once,
+    report_against_hadolint,
     scratch_dir,
-    spread,
 )
 
 from dockerfix.discovery import discover
-
-
-def _drop_context_cache(cache: Path) -> None:
-    """Delete the analysed contexts, scans and declarations (the grammar tables stay)."""
-    for pattern in ("*/context-*", "*/scans-*", "*/declarations-*"):
-        for entry in cache.glob(pattern):
-            entry.unlink()
 
 
 def main() -> None:
@@ -60,49 +49,22 @@ def main() -> None:
     dockerfiles = [f.path for f in found.files]
     if not dockerfiles:
         raise SystemExit(f"no Dockerfile under {args.repos}")
-    go_files = sum(
-        1 for p in checkouts for f in p.rglob("*.go") if ".git" not in f.parts
-    )
+    go_files = sum(1 for p in checkouts for f in p.rglob("*.go") if ".git" not in f.parts)
     scratch = scratch_dir("dockerfix-bench-repos-")
+    what = "dockerfix --check DIR..."
     try:
-        env = bench_env(scratch)
-        cache = Path(env["DOCKERFIX_CACHE_DIR"])
         check = [*dockerfix_command(), "--check", *map(str, checkouts)]
-        run_once(check, env=env)  # fills the grammar cache
-        cold = "dockerfix --check DIR... (cold: user cache emptied first)"
-        warm = "dockerfix --check DIR... (warm: previous run's cache)"
-        hado = "hadolint FILE..."
-        commands: dict[str, tuple[list[str], bytes | None]] = {
-            hado: ([*hadolint_command(), *dockerfiles], None),
-            warm: (check, None),
-        }
-        times = interleaved(commands, args.rounds, env=env)
-        cold_times = []
-        for _ in range(args.rounds):
-            _drop_context_cache(cache)
-            cold_times.append(run_once(check, env=env)[0])
-        times[cold] = cold_times
+        times = cold_warm_against_hadolint(
+            check, dockerfiles, args.rounds, what=what, env=bench_env(scratch)
+        )
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-    base = median(times[hado])
     print(f"Machine: {machine()}; {hadolint_version()}\n")
     print(
         f"### {len(checkouts)} repositories, {len(dockerfiles)} Dockerfiles, "
         f"{go_files:,} Go files, {args.rounds} rounds\n"
     )
-    print("| command | median wall | min-max | per Dockerfile | ÷ hadolint |")
-    print("| --- | ---: | ---: | ---: | ---: |")
-    for label in (cold, warm, hado):
-        ts = times[label]
-        med = median(ts)
-        print(
-            f"| `{label}` | {fmt_time(med)} | {spread(ts)} | "
-            f"{med / len(dockerfiles) * 1000:.1f} ms | {med / base:.2f}x |"
-        )
-    ratio = median(times[warm]) / base
-    held = ratio <= 0.5
-    print(f"\nGoal (warm) <= 0.5x hadolint: {ratio:.2f}x — {'held' if held else 'MISSED'}")
-    print(f"Cold: {median(times[cold]) / base:.2f}x hadolint\n")
+    held = report_against_hadolint(times, what, len(dockerfiles))
     print("Checkouts: " + ", ".join(p.name for p in checkouts) + "\n")
     sys.exit(0 if held else 1)
 

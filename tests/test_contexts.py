@@ -346,7 +346,12 @@ def test_a_guessed_context_is_a_caveat_of_every_fix(repo: Path) -> None:
     fixed = [d for d in entry["diagnostics"] if d["fixed"]]
     assert fixed
     assert all(any("is a guess" in c for c in d["caveats"]) for d in fixed)
-    declared_source(repo, {"compose.yaml": "services:\n  api:\n    build:\n      context: .\n      dockerfile: deploy/Dockerfile\n"})
+    declared_source(
+        repo,
+        {
+            "compose.yaml": "services:\n  api:\n    build:\n      context: .\n      dockerfile: deploy/Dockerfile\n"
+        },
+    )
     _, out, _ = run(["--format", "json", "--exit-zero", "deploy/Dockerfile"], repo)
     (entry,) = json.loads(out)["files"]
     assert not any("is a guess" in c for d in entry["diagnostics"] for c in d["caveats"])
@@ -358,3 +363,17 @@ def test_sarif_results_name_the_context(repo: Path) -> None:
     assert results
     assert {r["properties"]["context"] for r in results} == {"."}
     assert all(r["properties"]["context_source"].startswith("guessed") for r in results)
+
+
+def test_a_bulk_run_reads_the_declarations_once_before_its_workers(repo: Path) -> None:
+    from dockerfix.contexts.declarations import declared
+    from dockerfix.contexts.locate import read_declarations
+
+    make(repo, TWO_SERVICES)
+    declared.cache_clear()
+    read_declarations(
+        [str(repo / "deploy" / "Dockerfile"), str(repo / "deploy" / "worker.Dockerfile")]
+    )
+    assert declared.cache_info().currsize == 1  # one repository: read once, kept for the forks
+    locate(str(repo / "deploy" / "Dockerfile"), [])
+    assert declared.cache_info().hits >= 1

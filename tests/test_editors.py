@@ -19,8 +19,9 @@ NAIVE = (
 )
 
 
-@pytest.mark.skipif(shutil.which("nvim") is None, reason="Neovim is not installed")
-def test_neovim_shows_the_findings_and_applies_fix_all(tmp_path: Path) -> None:
+def _session(tmp_path: Path, editor: list[str]) -> list[str]:
+    """Run ``editor`` (a session script reading the DOCKERFIX_* variables) on a naive Go
+    Dockerfile in ``tmp_path``; the lines the script wrote."""
     (tmp_path / "go.mod").write_text("module example.com/app\n\ngo 1.22\n")
     (tmp_path / "main.go").write_text("package main\n\nfunc main() {}\n")
     dockerfile = tmp_path / "Dockerfile"
@@ -32,29 +33,24 @@ def test_neovim_shows_the_findings_and_applies_fix_all(tmp_path: Path) -> None:
         "DOCKERFIX_DOCKERFILE": str(dockerfile),
         "DOCKERFIX_RESULT": str(result),
     }
-    subprocess.run(
-        [
-            "nvim",
-            "--headless",
-            "-u",
-            "NONE",
-            "-c",
-            f"luafile {HERE / 'editors' / 'neovim_session.lua'}",
-        ],
-        env=env,
-        cwd=tmp_path,
-        timeout=120,
-        check=False,
-        capture_output=True,
-    )
-    lines = result.read_text().splitlines()
-    codes = {line.split()[-1] for line in lines if line.startswith("diagnostic ")}
+    subprocess.run(editor, env=env, cwd=tmp_path, timeout=120, check=False, capture_output=True)
+    return result.read_text().splitlines()
+
+
+def _check_fix_all(lines: list[str], codes: set[str]) -> None:
+    """The findings arrived, the fix-all action was applied and the buffer was split."""
     assert {"DFX001", "DFX002", "DFX004"} <= codes
     assert "applied dockerfix: fix all" in lines
     text = [line.removeprefix("line ") for line in lines if line.startswith("line ")]
-    assert "FROM gcr.io/distroless/static-debian13" in text
     assert text[0] == "FROM golang:1.22-alpine AS builder"
+    assert "FROM gcr.io/distroless/static-debian13" in text
 
+
+@pytest.mark.skipif(shutil.which("nvim") is None, reason="Neovim is not installed")
+def test_neovim_shows_the_findings_and_applies_fix_all(tmp_path: Path) -> None:
+    script = HERE / "editors" / "neovim_session.lua"
+    lines = _session(tmp_path, ["nvim", "--headless", "-u", "NONE", "-c", f"luafile {script}"])
+    _check_fix_all(lines, {line.split()[-1] for line in lines if line.startswith("diagnostic ")})
 
 def _emacs_with_eglot() -> bool:
     if shutil.which("emacs") is None:
@@ -70,27 +66,9 @@ def _emacs_with_eglot() -> bool:
 
 @pytest.mark.skipif(not _emacs_with_eglot(), reason="Emacs with eglot is not installed")
 def test_emacs_eglot_shows_the_findings_and_applies_fix_all(tmp_path: Path) -> None:
-    (tmp_path / "go.mod").write_text("module example.com/app\n\ngo 1.22\n")
-    (tmp_path / "main.go").write_text("package main\n\nfunc main() {}\n")
-    dockerfile = tmp_path / "Dockerfile"
-    dockerfile.write_text(NAIVE)
-    result = tmp_path / "result.txt"
-    env = {
-        **os.environ,
-        "DOCKERFIX_SERVER": f"{sys.executable} -m dockerfix server",
-        "DOCKERFIX_DOCKERFILE": str(dockerfile),
-        "DOCKERFIX_RESULT": str(result),
-    }
-    subprocess.run(
-        ["emacs", "--batch", "-Q", "-l", str(HERE / "editors" / "emacs_session.el")],
-        env=env, cwd=tmp_path, timeout=120, check=False, capture_output=True,
-    )  # fmt: skip
-    lines = result.read_text().splitlines()
+    script = HERE / "editors" / "emacs_session.el"
+    lines = _session(tmp_path, ["emacs", "--batch", "-Q", "-l", str(script)])
     codes = {
         line.split("[", 1)[1].split("]", 1)[0] for line in lines if line.startswith("diagnostic ")
     }
-    assert {"DFX001", "DFX002", "DFX004"} <= codes
-    assert "applied dockerfix: fix all" in lines
-    text = [line.removeprefix("line ") for line in lines if line.startswith("line ")]
-    assert text[0] == "FROM golang:1.22-alpine AS builder"
-    assert "FROM gcr.io/distroless/static-debian13" in text
+    _check_fix_all(lines, codes)

@@ -17,23 +17,11 @@ import shutil
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
-
-from dockerfix.cli.command import main
 
 from .conftest import GOLDEN
+from .test_contexts import run
 
 TREES = sorted(p for p in (GOLDEN / "monorepos").iterdir() if (p / "repo").is_dir())
-
-
-def _run(args: list[str], cwd: Path) -> tuple[int, str]:
-    old = os.getcwd()
-    os.chdir(cwd)
-    try:
-        result = CliRunner().invoke(main, args)
-    finally:
-        os.chdir(old)
-    return result.exit_code, result.stdout
 
 
 @pytest.fixture
@@ -66,7 +54,7 @@ def _compare(path: Path, actual: str, update: bool) -> None:
 @pytest.mark.parametrize("case", TREES, ids=lambda p: p.name)
 def test_contexts_as_declared(case: Path, tmp_path: Path, update: bool) -> None:
     repo = _checkout(case, tmp_path)
-    code, out = _run(["--format", "json", "--exit-zero", "."], repo)
+    code, out, _ = run(["--format", "json", "--exit-zero", "."], repo)
     assert code == 0, out
     lines = [
         f"{entry['path']}: {entry['context']} ({entry['context_source']})"
@@ -78,11 +66,11 @@ def test_contexts_as_declared(case: Path, tmp_path: Path, update: bool) -> None:
 @pytest.mark.parametrize("case", TREES, ids=lambda p: p.name)
 def test_diff_of_the_whole_tree(case: Path, tmp_path: Path, update: bool) -> None:
     repo = _checkout(case, tmp_path)
-    code, out = _run(["--diff", "--no-color", "."], repo)
+    code, out, _ = run(["--diff", "--no-color", "."], repo)
     assert code in (0, 1), out
     _compare(case / "expected.diff", out, update)
     # the diff applies as is, and a second run has nothing left to do
-    code, _ = _run(["--write", "."], repo)
+    code, _, _ = run(["--write", "."], repo)
     assert code == 0
-    code, again = _run(["--diff", "--no-color", "."], repo)
+    code, again, _ = run(["--diff", "--no-color", "."], repo)
     assert again == ""

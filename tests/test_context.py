@@ -129,6 +129,27 @@ def test_module_files_and_major_version(tmp_path: Path) -> None:
     assert ctx.cgo_reasons == []
 
 
+def test_module_packages(tmp_path: Path) -> None:
+    """Main packages as built for linux; a nested module's packages are not the root's."""
+    ctx = analyze(
+        tmp_path,
+        {
+            "go.mod": "module example.com/shop\n\ngo 1.22\n",
+            "cmd/api/main.go": MAIN,
+            "cmd/api/main_test.go": "package main_test\n",
+            "store/store.go": "package store\n",
+            "store/gen.go": "//go:build ignore\n\npackage main\n\nfunc main() {}\n",
+            "tools/tools.go": "//go:build tools\n\npackage main\n",
+            "plugin/go.mod": "module example.com/plugin\n\ngo 1.22\n",
+            "plugin/main.go": MAIN,
+        },
+    )
+    assert ctx.main_package_dirs == ["cmd/api", "plugin"]
+    assert ctx.module_packages == {"cmd/api": True, "store": False, "tools": False}
+    (tmp_path / "go.work").write_text("go 1.22\n\nuse (\n\t.\n\t./plugin\n)\n")
+    assert analyze_context(tmp_path).module_packages is None
+
+
 def test_empty_and_missing_directories(tmp_path: Path) -> None:
     empty = analyze_context(tmp_path)
     assert empty.go_mod is None

@@ -269,6 +269,49 @@ def test_go_build_outputs(body: str, module: str | None, expected: str | None) -
     assert _outputs(f"FROM golang:1.22\n{body}\n", module) == [expected]
 
 
+#: a module's packages as the build context shows them: directory to "is a main package"
+_PACKAGES = {"cmd/api": True, "cmd/worker": True, "internal/store": False, ".": False}
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("COPY . .\nRUN go install ./...", ("/go/bin/api", "/go/bin/worker")),
+        ("COPY . .\nRUN go install ./cmd/...", ("/go/bin/api", "/go/bin/worker")),
+        ("COPY . .\nRUN go install example.com/shop/cmd/...", ("/go/bin/api", "/go/bin/worker")),
+        ("COPY . .\nRUN go install ./internal/...", ()),  # libraries only: the build cache
+        ("COPY . .\nRUN go install ./internal/store", ()),
+        ("COPY . .\nRUN go install ./cmd/api ./cmd/worker", ("/go/bin/api", "/go/bin/worker")),
+        ("COPY . .\nRUN go build -o /out/ ./...", ("/out/api", "/out/worker")),
+        (
+            "COPY . .\nRUN go build -o bin/ ./cmd/api ./cmd/worker",
+            ("/src/bin/api", "/src/bin/worker"),
+        ),
+        ("COPY . .\nRUN go build -o /out/ ./internal/...", None),  # "no main packages": fails
+        ("COPY . .\nRUN go build -o /out ./...", None),  # several packages to one file: fails
+        ("COPY . .\nWORKDIR cmd\nRUN go install ./...", ("/go/bin/api", "/go/bin/worker")),
+        ("COPY . .\nRUN go install ./cmd/api/...", ("/go/bin/api",)),
+        ("COPY . .\nRUN go install ./... $EXTRA", None),
+        ("COPY . .\nRUN go install ${FLAGS} ./...", None),
+        ("COPY . .\nRUN go install ../...", None),  # outside the module
+        ("RUN go install ./...", None),  # where the module is in the image is not seen
+    ],
+)
+def test_outputs_named_from_the_module_packages(
+    body: str, expected: tuple[str, ...] | None
+) -> None:
+    tree = _tree(f"FROM golang:1.22\nWORKDIR /src\n{body}\n")
+    (build,) = gofacts.go_builds(tree, "example.com/shop", packages=_PACKAGES)
+    assert build.outputs == expected
+
+
+def test_outputs_of_main_packages_with_one_name_are_unknown() -> None:
+    tree = _tree("FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN go install ./...\n")
+    packages = {"cmd/server": True, "cmd/server/v2": True}
+    (build,) = gofacts.go_builds(tree, "example.com/m", packages=packages)
+    assert build.outputs is None
+
+
 def test_remote_install_and_compile_only() -> None:
     tree = _tree(
         "FROM golang:1.22\nWORKDIR /app\n"
@@ -279,7 +322,7 @@ def test_remote_install_and_compile_only() -> None:
     builds = gofacts.go_builds(tree)
     assert [b.remote for b in builds] == [True, False, False, False, False, False]
     assert [b.compile_only for b in builds] == [False, True, True, True, False, False]
-    assert builds[0].output is None
+    assert builds[0].output == "/go/bin/air"
 
 
 def test_go_builds_in_heredoc_and_per_stage() -> None:

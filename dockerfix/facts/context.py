@@ -30,6 +30,7 @@ from dockerfix.facts.gosource import (
     CGO_MODULES,
     CGO_PACKAGES,
     GoSource,
+    built,
     cgo_reasons,
     embed_patterns,
     go_dir_ok,
@@ -197,6 +198,20 @@ class BuildContext:
         return self.go_mod.module if self.go_mod is not None else None
 
     @property
+    def module_packages(self) -> dict[str, bool] | None:
+        """The root module's packages: directory (relative to it) to "is a main package".
+
+        What a pattern such as ``./...`` can build: a nested module's packages are not the
+        root module's. None when that cannot be told: no root ``go.mod``, a ``go.work``
+        (patterns then match every workspace module) or a walk cut short.
+        """
+        if self.go_mod is None or self.has_go_work or self.truncated:
+            return None
+        nested = tuple(m.directory + "/" for m in self.go_mods if m.directory != ".")
+        mains = set(self.main_package_dirs)
+        return {d: d in mains for d in self.go_package_dirs if not (d + "/").startswith(nested)}
+
+    @property
     def needs_cgo(self) -> bool:
         """True when some reason says the build needs cgo."""
         return bool(self.cgo_reasons)
@@ -237,6 +252,21 @@ def go_sources(directory: str, walk: Walk, known: Known | None = None) -> list[G
             continue
         sources.append(scan_go(rel, text))
     return sources
+
+
+def main_package_dirs(sources: list[GoSource]) -> list[str]:
+    """The directories whose package, as built for linux, is ``main``.
+
+    A ``//go:build ignore`` generator declaring ``package main`` beside a library's files
+    does not make the library's directory a main package.
+    """
+    packages: dict[str, set[str]] = {}
+    for src in sources:
+        if src.is_test or not src.package:
+            continue
+        if built(src, cgo=True) or built(src, cgo=False):
+            packages.setdefault(src.directory, set()).add(src.package)
+    return sorted(d for d, names in packages.items() if "main" in names)
 
 
 def analyze_context(
@@ -288,7 +318,7 @@ def analyze_context(
     sources = go_sources(directory, walk, known)
 
     package_dirs = sorted({s.directory for s in sources if not s.is_test})
-    main_dirs = sorted({s.directory for s in sources if not s.is_test and s.package == "main"})
+    main_dirs = main_package_dirs(sources)
 
     embeds = embed_patterns(sources)
 

@@ -10,7 +10,7 @@ import functools
 import posixpath
 import re
 import weakref
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 from dockerfix import cst
 from dockerfix.facts import gocmd
@@ -466,7 +466,14 @@ class GoBuild(Record):
     command: gocmd.GoCommand
     offset: int  # where the RUN's shell text starts in the instruction's logical line
     workdir: str | None
-    output: str | None  # absolute path of the binary, None if unknown
+    #: absolute paths of the binaries it writes; None if unknown, empty if it writes none
+    #: (a ``go install`` of library packages only)
+    outputs: tuple[str, ...] | None
+
+    @property
+    def output(self) -> str | None:
+        """The path of the binary when the command writes exactly one (None otherwise)."""
+        return self.outputs[0] if self.outputs is not None and len(self.outputs) == 1 else None
 
     @property
     def remote(self) -> bool:
@@ -478,8 +485,11 @@ class GoBuild(Record):
         """True when the command writes no binary.
 
         ``go build`` without ``-o`` of several packages or of a pattern (``./...``) only checks
-        that they compile, and so does ``-o /dev/null``.
+        that they compile, and so does ``-o /dev/null``; ``go install`` of packages none of
+        which is a main package only fills the build cache.
         """
+        if self.outputs == ():
+            return True
         cmd = self.command
         if cmd.subcommand != "build":
             return False
@@ -506,9 +516,17 @@ def run_scripts(ins: cst.Instruction) -> list[tuple[str, int | None]]:
 
 
 def go_builds(
-    tree: cst.Dockerfile, module_path: str | None = None, stage: cst.Stage | None = None
+    tree: cst.Dockerfile,
+    module_path: str | None = None,
+    stage: cst.Stage | None = None,
+    packages: Mapping[str, bool] | None = None,
 ) -> list[GoBuild]:
-    """Every ``go build``/``go install`` of the file (or of one stage), in order."""
+    """Every ``go build``/``go install`` of the file (or of one stage), in order.
+
+    ``module_path`` and ``packages`` (the module's package directories, relative to its
+    root, to whether each is a main package) come from the build context: with them, the
+    binaries of a pattern (``go install ./...``) or of ``-o dir/`` are named.
+    """
     found: list[GoBuild] = []
     for st in (stage,) if stage is not None else tree.stages:
         facts = stage_facts(tree, st)
@@ -531,8 +549,14 @@ def go_builds(
                             command=command,
                             offset=offset if offset is not None else -1,
                             workdir=workdir,
-                            output=_output_path(
-                                facts, ins, command, workdir, module_path, env, made_here
+                            outputs=_output_paths(
+                                facts,
+                                ins,
+                                command,
+                                workdir,
+                                _Module(module_path, packages),
+                                env,
+                                made_here,
                             ),
                         )
                     )
@@ -577,15 +601,83 @@ def mkdir_targets(text: str, workdir: str | None) -> set[str]:
     return found
 
 
-def _output_path(
+class _Module(Record):
+    """What the build context says of the module a build compiles (None: unknown)."""
+
+    path: str | None
+    #: package directory (relative to the module root) to "is a main package"
+    packages: Mapping[str, bool] | None
+
+
+def _in_module(package: str, workdir_rel: str, module_path: str | None) -> str | None:
+    """The directory, relative to the module root, of a package argument inside the module."""
+    if package in (".", "..") or package.startswith(("./", "../")):
+        rel = posixpath.normpath(posixpath.join(workdir_rel, package))
+        return None if rel == ".." or rel.startswith(("../", "/")) else rel
+    if module_path and (package == module_path or package.startswith(module_path + "/")):
+        return package[len(module_path) + 1 :] or "."
+    return None
+
+
+def _binary_names(
+    packages: list[str], workdir_rel: str, module: _Module, goos: str | None
+) -> list[str] | None:
+    """The names of the binaries the package arguments build (one per main package).
+
+    A pattern (``./...``, ``./cmd/...``) is matched against the module's main packages; a
+    package the build context shows to be a library writes nothing. None when a
+    name cannot be told, or when two main packages have the same name (which one's binary
+    is kept is not known).
+    """
+    if packages and all(p.endswith(".go") for p in packages):
+        name = gocmd.default_binary_name(module.path, packages, workdir_rel, goos=goos)
+        return [name] if name else None
+    names: list[str] = []
+    for package in packages or ["."]:
+        if package == "std":
+            continue  # the standard library has no commands: fills the build cache
+        if "@" in package or re.search(r"[$`*?\[]", package):
+            return None
+        rel = _in_module(package.removesuffix("/..."), workdir_rel, module.path)
+        if package.endswith("/...") or package == "...":
+            if package == "..." or rel is None or module.packages is None:
+                return None
+            inside = "" if rel == "." else rel + "/"
+            dirs = [
+                d
+                for d, main in module.packages.items()
+                if main and (d == rel or d.startswith(inside))
+            ]
+        elif "..." in package:
+            return None
+        elif rel is not None and module.packages is not None and rel in module.packages:
+            dirs = [rel] if module.packages[rel] else []
+        else:
+            name = gocmd.default_binary_name(module.path, package, workdir_rel, goos=goos)
+            if name is None:
+                return None
+            names.append(name)
+            continue
+        for d in dirs:
+            name = gocmd.default_binary_name(module.path, f"./{d}", goos=goos)
+            if name is None:
+                return None
+            names.append(name)
+    if len(set(names)) != len(names):
+        return None
+    return names
+
+
+def _output_paths(
     facts: StageFacts,
     ins: cst.Instruction,
     command: gocmd.GoCommand,
     workdir: str | None,
-    module_path: str | None,
+    module: _Module,
     env: dict[str, str],
     made_here: set[str],
-) -> str | None:
+) -> tuple[str, ...] | None:
+    """The binaries the command writes (absolute paths), None when they cannot be told."""
     packages = list(command.packages)
     goos = env.get("GOOS")
     workdir_rel = "."
@@ -594,23 +686,29 @@ def _output_path(
         rel = posixpath.relpath(workdir, root)
         if rel != ".." and not rel.startswith("../"):
             workdir_rel = rel
+    elif module.packages is not None:
+        module = _Module(module.path, None)  # where the module is in the image is not seen
 
-    def name_for() -> str | None:
-        return gocmd.default_binary_name(
-            module_path,
-            packages[0] if len(packages) == 1 else (packages or None),
-            workdir_rel,
-            goos=goos,
-        )
+    def paths_in(directory: str) -> tuple[str, ...] | None:
+        if command.dynamic_args:
+            return None  # ${FLAGS} may add packages
+        names = _binary_names(packages, workdir_rel, module, goos)
+        if names is None:
+            return None
+        found = [resolve(workdir, posixpath.join(directory, name)) for name in names]
+        return tuple(p for p in found if p is not None) if None not in found else None
 
     if command.subcommand == "install":
-        if any("@" in p for p in packages):
-            return None  # a tool from the network, not the application
         if goos and goos != env.get("GOHOSTOS", "linux"):
             return None  # cross-compiled installs go to $GOPATH/bin/<goos>_<goarch>/
-        name = name_for()
         gobin = env.get("GOBIN") or posixpath.join(env.get("GOPATH", "/go"), "bin")
-        return resolve(workdir, posixpath.join(gobin, name)) if name else None
+        if any("@" in p for p in packages):  # tools from the network: named by their paths
+            if command.dynamic_args or any("..." in p or "$" in p for p in packages):
+                return None
+            names = [gocmd.default_binary_name(None, p.split("@", 1)[0]) for p in packages]
+            found = [resolve(workdir, posixpath.join(gobin, n)) if n else None for n in names]
+            return tuple(p for p in found if p is not None) if None not in found else None
+        return paths_in(gobin)
     out = command.output
     if out is not None:
         expanded = expand(out, env)
@@ -622,13 +720,17 @@ def _output_path(
             absolute in _with_parents(set(made_here)) or facts.has_dir(absolute, ins)
         )
         if out.endswith("/") or is_dir:
-            name = name_for()
-            return resolve(workdir, posixpath.join(out, name)) if name else None
-        return absolute
+            return paths_in(out) or None  # no main package at all: the build fails
+        if any("..." in p for p in packages) or (
+            len(packages) > 1 and not all(p.endswith(".go") for p in packages)
+        ):
+            return None  # several packages to one file fail; a pattern may match several
+        return (absolute,) if absolute is not None else None
     if len(packages) > 1 and not all(p.endswith(".go") for p in packages):
         return None
-    name = name_for()
-    return resolve(workdir, name) if name else None
+    if any("..." in p for p in packages):
+        return None
+    return paths_in(".")
 
 
 def builds_go(tree: cst.Dockerfile) -> bool:

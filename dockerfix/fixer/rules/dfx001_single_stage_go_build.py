@@ -72,7 +72,9 @@ class SingleStageGoBuild(Rule):
     * ``CGO_ENABLED`` is left to its default on a builder with a C compiler and
       DFX003 (which sets ``CGO_ENABLED=0``) is switched off;
     * the binary's path is unknown (``-o $VAR``, no ``-o`` and no build
-      context to read the module path from, ``go install ./...``), or the
+      context to read the module path from, ``go install ./...`` or
+      ``-o dir/`` without the build context, two main packages with one
+      binary name), or the
       ``CMD``/``ENTRYPOINT`` runs something else (a script, ``go run``, a
       shell, a tool), or there is none;
     * the start command or a ``HEALTHCHECK`` needs a shell or runs
@@ -100,9 +102,12 @@ class SingleStageGoBuild(Rule):
 
     A stage that builds several binaries ships all of them at the paths the
     builder wrote them to, and a start command given by ``CMD`` alone stays a
-    ``CMD``, so ``docker run IMAGE /bin/other`` still works; a build whose
-    binaries cannot be named (``go install ./...`` without the build context)
-    declines the split.
+    ``CMD``, so ``docker run IMAGE /bin/other`` still works (by path: the
+    caveat says when their folder, such as ``/go/bin``, is not on the runtime
+    image's ``PATH``). With the build context, a pattern (``go install ./...``,
+    ``go build -o /out/ ./cmd/...``) builds one binary per main package of the
+    module (not a nested module's, not a ``//go:build ignore`` generator's); a
+    build whose binaries cannot be named declines the split.
 
     ## Example
     With its build context (a program that reads no files at run time):

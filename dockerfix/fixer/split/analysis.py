@@ -49,13 +49,11 @@ def plan_split(tree: cst.Dockerfile, ctx: RuleContext, stage: cst.Stage) -> Plan
         )
     start = starting.read()
     needs = RuntimeNeeds(candidate)
-    outputs = {b.output for b in app_builds if b.output is not None}
+    outputs = {path for b in app_builds for path in b.outputs or ()}
     needs.check_after_build(outputs)
-    build = starting.binary_build(app_builds, start.argv[0], start.anchor)
-    assert build.output is not None
-    binary = build.output
+    build, binary = starting.binary_build(app_builds, start.argv[0], start.anchor)
     check_cgo(candidate, build, app_builds)
-    others = _other_binaries(app_builds, build, start.anchor)
+    others = _other_binaries(app_builds, binary)
     for ins in stage.instructions:
         if ins.name == "VOLUME":
             needs.check_volume(ins)
@@ -153,6 +151,7 @@ def plan_split(tree: cst.Dockerfile, ctx: RuleContext, stage: cst.Stage) -> Plan
         candidate.notes.append(
             f"the stage also builds {', '.join(others)}: copied to the same paths in the "
             "runtime stage, so every binary can still be started by its path"
+            + _off_path(candidate, [binary, *others])
         )
     return Plan(
         builder_name=builder_name,
@@ -221,12 +220,33 @@ def _copies_into(candidate: Candidate, cwd: str | None) -> bool:
     return False
 
 
-def _other_binaries(
-    builds: list[gofacts.GoBuild], shipped: gofacts.GoBuild, anchor: cst.Instruction
-) -> list[str]:
-    """The binaries the stage builds besides ``shipped``'s; ``Blocked`` when one is unnamed."""
+#: the ``PATH`` of the runtime images (distroless sets it; Docker gives scratch the same)
+_RUNTIME_PATH = ("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin")
+
+
+def _off_path(candidate: Candidate, binaries: list[str]) -> str:
+    """A caveat's tail when binaries the builder's ``PATH`` finds by name are off the runtime's."""
+    builder_path = candidate.facts.env(None).get("PATH", "").split(":")
+    off = [
+        b
+        for b in binaries
+        if posixpath.dirname(b) in builder_path and posixpath.dirname(b) not in _RUNTIME_PATH
+    ]
+    if not off:
+        return ""
+    folders = ", ".join(sorted({posixpath.dirname(b) for b in off}))
+    example = off[-1]
+    return (
+        f", but not by name alone: {folders} is not on the runtime image's PATH "
+        f"(`docker run IMAGE {posixpath.basename(example)}` becomes "
+        f"`docker run IMAGE {example}`)"
+    )
+
+
+def _other_binaries(builds: list[gofacts.GoBuild], shipped: str) -> list[str]:
+    """The binaries the stage builds besides ``shipped``; ``Blocked`` when one is unnamed."""
     for b in builds:
-        if b is not shipped and b.output is None:
+        if b.outputs is None:
             raise Blocked(
                 b.instruction,
                 f"the stage also runs `{' '.join(b.command.raw.split())}`, whose binaries "
@@ -234,7 +254,7 @@ def _other_binaries(
                 "the image can be started with; build each with `-o /path/to/binary`, or "
                 "split by hand",
             )
-    return sorted({b.output for b in builds if b.output and b.output != shipped.output})
+    return sorted({path for b in builds for path in b.outputs or () if path != shipped})
 
 
 def _start_lines(

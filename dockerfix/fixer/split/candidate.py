@@ -51,7 +51,8 @@ class Candidate:
     @functools.cached_property
     def builds(self) -> list[gofacts.GoBuild]:
         """Every ``go build``/``go install`` of the stage, remote tools included, in order."""
-        return gofacts.go_builds(self.tree, self.module_path, self.stage)
+        packages = self.bc.module_packages if self.bc is not None else None
+        return gofacts.go_builds(self.tree, self.module_path, self.stage, packages)
 
     @functools.cached_property
     def last_build_index(self) -> int:

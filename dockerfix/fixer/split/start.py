@@ -132,13 +132,16 @@ class StartCommand:
 
     def binary_build(
         self, builds: list[gofacts.GoBuild], program: str, anchor: cst.Instruction
-    ) -> gofacts.GoBuild:
-        """The build among ``builds`` that writes ``program``, the binary the container runs."""
+    ) -> tuple[gofacts.GoBuild, str]:
+        """The build among ``builds`` that writes ``program``, the binary the container runs.
+
+        Returned with the binary's path in the builder.
+        """
         by_output: dict[str, gofacts.GoBuild] = {}
         for b in builds:
-            if b.output is not None:
-                by_output[b.output] = b
-        unknown = [b for b in builds if b.output is None]
+            for written in b.outputs or ():
+                by_output[written] = b
+        unknown = [b for b in builds if b.outputs is None]
         chosen: str | None = None
         if "/" in program:
             cwd = self.candidate.facts.workdir(None)
@@ -171,7 +174,7 @@ class StartCommand:
                         f"`{program}` may be the tool that `{shown(tool.instruction)}` "
                         "installs rather than the application; use the binary's absolute path",
                     )
-            return by_output[chosen]
+            return by_output[chosen], chosen
         if unknown:
             b = unknown[0]
             raise Blocked(b.instruction, self._unknown_output_reason(b))
@@ -183,6 +186,20 @@ class StartCommand:
             "built binary directly (exec form), or split by hand",
         )
 
+    def _names_unknown(self) -> str:
+        """Why the binaries of a pattern or an output folder have no names."""
+        bc = self.candidate.bc
+        if bc is None:
+            return (
+                "without the build context dockerfix cannot tell their names (run it with "
+                "the Dockerfile's path)"
+            )
+        return (
+            "dockerfix cannot tell their names from the build context (a package outside "
+            "the module, a go.work workspace, a variable, or two main packages with the "
+            "same name)"
+        )
+
     def _unknown_output_reason(self, build: gofacts.GoBuild) -> str:
         cmd = build.command
         where = f"`{' '.join(cmd.raw.split())}`"
@@ -192,7 +209,7 @@ class StartCommand:
             if "$" not in cmd.output and "`" not in cmd.output:
                 return (
                     f"{where} writes into the folder {cmd.output}, one binary per main "
-                    "package, and dockerfix cannot tell their names; build the program with "
+                    f"package, and {self._names_unknown()}; build the program with "
                     "`-o /path/to/binary`"
                 )
             return (
@@ -202,8 +219,8 @@ class StartCommand:
         packages = list(cmd.packages)
         if any("..." in p or "$" in p for p in packages) or len(packages) > 1:
             return (
-                f"{where} may write several binaries and dockerfix cannot tell their names; "
-                "build the program with `-o /path/to/binary`"
+                f"{where} may write several binaries and {self._names_unknown()}; build the "
+                "program with `-o /path/to/binary`"
             )
         if self.candidate.bc is None:
             return (

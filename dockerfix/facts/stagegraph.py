@@ -8,6 +8,10 @@ defaults first, as BuildKit does for ``FROM``.
 
 from __future__ import annotations
 
+import fnmatch
+import posixpath
+import weakref
+
 from dockerfix import cst
 from dockerfix.facts import gofacts
 
@@ -15,13 +19,16 @@ __all__ = [
     "base_stage",
     "chain",
     "chain_env",
+    "copied_to",
     "copy_from_ref",
     "descendants",
     "go_build_stages",
     "is_go_build_stage",
     "official_name",
+    "reaches_a_target",
     "referenced_stage",
     "root_image",
+    "targets",
 ]
 
 
@@ -105,6 +112,145 @@ def copy_from_ref(ins: cst.Instruction) -> str | None:
     if ins.name not in ("COPY", "ADD"):
         return None
     return ins.flag("from")
+
+
+def _mount_from_refs(ins: cst.Instruction) -> list[str]:
+    """The stages or images a ``RUN --mount=...,from=X`` reads."""
+    refs: list[str] = []
+    for f in ins.flags if ins.name == "RUN" else ():
+        if f.name != "mount" or not f.value:
+            continue
+        for part in f.value.split(","):
+            key, eq, val = part.strip().partition("=")
+            if eq and key.strip().lower() == "from":
+                refs.append(val.strip().strip("'\""))
+    return refs
+
+
+class _Graph:
+    """Who uses which stage in one tree, computed once per tree (trees are immutable).
+
+    ``users[i]`` lists ``(later stage, instruction, mounted)`` for each ``COPY --from`` and
+    ``RUN --mount from=`` that reads stage ``i``; ``held[i]`` is stage ``i`` and the stages
+    built on it; ``wanted`` the stages some target is made of.
+    """
+
+    __slots__ = ("held", "targets", "users", "wanted")
+
+    def __init__(self, tree: cst.Dockerfile) -> None:
+        stages = tree.stages
+        chains = [chain(tree, s) for s in stages]
+        self.users: list[list[tuple[cst.Stage, cst.Instruction, bool]]] = [[] for _ in stages]
+        self.held: list[set[int]] = [{s.index} for s in stages]
+        used: set[int] = set()
+        for stage, stage_chain in zip(stages, chains, strict=True):
+            for parent in stage_chain[1:]:
+                used.add(parent.index)
+                self.held[parent.index].add(stage.index)
+            for ins in stage.instructions:
+                ref = copy_from_ref(ins)
+                refs = [(ref, False)] if ref is not None else []
+                refs += [(r, True) for r in _mount_from_refs(ins)]
+                for r, mounted in refs:
+                    source = referenced_stage(tree, r, stage.index)
+                    if source is not None:
+                        used.add(source.index)
+                        self.users[source.index].append((stage, ins, mounted))
+        last = stages[-1].index if stages else -1
+        self.targets = [s for s in stages if s.index not in used or s.index == last]
+        self.wanted = {s.index for t in self.targets for s in chains[t.index]}
+
+
+_GRAPHS: weakref.WeakKeyDictionary[cst.Dockerfile, _Graph] = weakref.WeakKeyDictionary()
+
+
+def _graph(tree: cst.Dockerfile) -> _Graph:
+    found = _GRAPHS.get(tree)
+    if found is None:
+        found = _GRAPHS[tree] = _Graph(tree)
+    return found
+
+
+def targets(tree: cst.Dockerfile) -> list[cst.Stage]:
+    """The stages a build may be asked for: the last one, and every one no other uses.
+
+    A stage another builds on (``FROM``), copies from or mounts is a step towards it; any
+    other can be built with ``--target`` (``dev``, ``test``, ``release`` stages).
+    """
+    return list(_graph(tree).targets)
+
+
+def _is_glob(path: str) -> bool:
+    return any(c in path for c in "*?[")
+
+
+def copied_to(ins: cst.Instruction, workdir: str | None, path: str) -> str | None:
+    """Where a ``COPY --from`` puts the file ``path`` of its source stage.
+
+    ``""`` when the instruction does not copy it; None when it does (or may) but where it
+    lands is not known (a variable, a wildcard). Sources are relative to the source stage's
+    root, the destination to the working directory.
+    """
+    raw_sources = [a for a in ins.args[:-1] if not a.startswith("<<")]
+    raw_dest = ins.args[-1].strip("'\"") if ins.args else ""
+    dest = gofacts.resolve(workdir, raw_dest) if "$" not in raw_dest else None
+    into_dir = raw_dest.endswith("/") or len(raw_sources) > 1
+    for raw in raw_sources:
+        src = raw.strip("'\"")
+        if "$" in src:
+            return None
+        source = posixpath.normpath(posixpath.join("/", src))
+        if _is_glob(source):
+            ancestors = [path]
+            while ancestors[-1] != "/":
+                ancestors.append(posixpath.dirname(ancestors[-1]))
+            if any(fnmatch.fnmatchcase(a, source) for a in ancestors):
+                return None
+            continue
+        if path == source:
+            if dest is None:
+                return None
+            return posixpath.join(dest, posixpath.basename(path)) if into_dir else dest
+        if source == "/" or path.startswith(source + "/"):
+            if dest is None:
+                return None
+            return posixpath.join(dest, posixpath.relpath(path, source))
+    return ""
+
+
+def reaches_a_target(
+    tree: cst.Dockerfile,
+    stage: cst.Stage,
+    path: str | None,
+    *,
+    where_made: bool = True,
+    _seen: frozenset[int] = frozenset(),
+) -> bool:
+    """True when the file ``path`` made in ``stage`` may end up in an image that is built.
+
+    That is: ``stage`` or a stage built on it is (part of) a target (see ``targets``), or a
+    ``COPY --from`` takes the file into a stage of which that holds, and so on. With
+    ``where_made`` False the file counts only when copied out (a tool installed in a stage
+    that is itself a target is there to be used, not shipped). An unknown path (None) or an
+    unknown destination counts as reaching; a stage that mounts a holder counts as holding
+    the file.
+    """
+    graph = _graph(tree)
+    held = graph.held[stage.index]
+    if where_made and held & graph.wanted:
+        return True
+    if path is None:
+        return where_made
+    seen = _seen | held
+    for holder in sorted(held):
+        for later, ins, mounted in graph.users[holder]:
+            if later.index in seen:
+                continue
+            # what a RUN does with a mount is not followed: it may copy the file anywhere
+            landed = None if mounted else copied_to(ins, gofacts.workdir_at(tree, later, ins), path)
+            if landed != "" and reaches_a_target(tree, later, landed, _seen=seen):
+                return True
+    return False
 
 
 def is_go_build_stage(

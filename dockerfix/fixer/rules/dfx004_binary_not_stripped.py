@@ -6,7 +6,7 @@ import functools
 import re
 
 from dockerfix import cst
-from dockerfix.facts import buildsteps, gocmd, gofacts
+from dockerfix.facts import buildsteps, gocmd, gofacts, stagegraph
 from dockerfix.facts.shellwords import quote_word
 from dockerfix.fixer.base import Invalid, Rule, RuleContext, Valid
 
@@ -71,12 +71,66 @@ def _stripped_by_variable(step: buildsteps.GoStep, env: dict[str, str]) -> bool:
     return len(commands) == 1 and gocmd.merge_ldflags(probe, commands[0]) == probe
 
 
+def _shipped_steps(tree: cst.Dockerfile, ctx: RuleContext) -> set[tuple[int, int, int, str]]:
+    """The Go steps whose programs may ship: (stage, instruction's place, start, command)."""
+    bc = ctx.build_context
+    module_path = bc.module_path if bc is not None else None
+    packages = bc.module_packages if bc is not None else None
+    found: set[tuple[int, int, int, str]] = set()
+    for stage in tree.stages:
+        builds = {
+            (id(b.instruction), b.command.start, b.command.raw): b
+            for b in gofacts.go_builds(tree, module_path, stage, packages)
+        }
+        for position, ins in enumerate(stage.instructions):
+            for step in buildsteps.instruction_steps(ins):
+                if _ships(tree, stage, step, builds):
+                    found.add((stage.index, position, step.command.start, step.command.raw))
+    return found
+
+
+def _ships(
+    tree: cst.Dockerfile,
+    stage: cst.Stage,
+    step: buildsteps.GoStep,
+    builds: dict[tuple[int, int, str], gofacts.GoBuild],
+) -> bool:
+    """True when the step writes a program that may end up in a built image.
+
+    Not a build that writes nothing (``-o /dev/null``, ``go install`` of libraries only, to
+    fill the build cache) nor a program that stays in a stage no target takes it from (a
+    tool the build runs). A ``go install pkg@version`` counts only when it is copied into a
+    target: installed where it is made, it is a tool for that image's user.
+    """
+    cmd = step.command
+    remote = buildsteps.is_remote_install(cmd)
+    if not remote and not buildsteps.produces_binary(cmd):
+        return False
+    build = builds.get((id(step.instruction), cmd.start, cmd.raw))
+    if build is None or build.outputs is None:
+        return not remote  # an exec-form RUN, or outputs that cannot be told: as written
+    if build.compile_only:
+        return False
+    return any(
+        stagegraph.reaches_a_target(tree, stage, path, where_made=not remote)
+        for path in build.outputs
+    )
+
+
 class BinaryNotStripped(Rule):
     """Ships a Go binary with its symbol table and DWARF debug information.
 
     ## What it does
     Adds ``-ldflags '-w -s'`` to every ``go build`` (and ``go install`` of the
-    project's own packages) in the shell text of a ``RUN``. An existing
+    project's own packages) in the shell text of a ``RUN`` whose program may
+    ship: it is built in a stage an image is made of (the last stage, or one no
+    other stage uses, which ``--target`` can ask for), or a ``COPY --from``
+    takes it there. So a generator built and run in the builder, and a
+    ``go install`` of library packages that only fills the build cache
+    (``go install std``, ``go install ./internal/...`` with the build context),
+    are left alone, and a ``go install pkg@version`` is stripped when its
+    binary is copied into the image (``COPY --from=tools /go/bin/probe /bin/``),
+    not when installed as a tool where it is. An existing
     ``-ldflags`` is *merged* into, never shadowed: ``-X main.version=...`` and
     every other linker flag survive, whatever the quoting (``'...'``,
     ``"..."``, unquoted, ``-ldflags=...``); flags already in effect are not
@@ -100,7 +154,9 @@ class BinaryNotStripped(Rule):
     ``c-shared``/``c-archive`` (libraries, not programs), and a ``go build`` in
     a heredoc body or an exec-form ``RUN`` (edit those by hand). ``go test -c``,
     builds that write no program (``-o /dev/null``, ``go build ./...``) and
-    ``go install pkg@version`` of tools are not touched.
+    programs that do not ship are not touched; a build whose binary cannot be
+    named (``-o $OUT``, ``go install ./...`` without the build context) is taken
+    to ship.
 
     ## Example
     ```dockerfile
@@ -144,30 +200,29 @@ class BinaryNotStripped(Rule):
         if not gofacts.builds_go(tree):
             return tree
         debugger = _find_debugger(tree.code)
+        shipped = _shipped_steps(tree, ctx)  # before any edit: they do not change what ships
         for index in range(len(tree.stages)):
             stage = tree.stages[index]
             env = buildsteps.lineage_env(tree, stage)
-            runs = [i for i in stage.instructions if i.name == "RUN"]
-            for ins in runs:
-                tree = self._fix_run(tree, stage, ins, ctx, debugger, env)
+            for position, ins in enumerate(stage.instructions):
+                steps = [
+                    s
+                    for s in buildsteps.instruction_steps(ins)
+                    if (index, position, s.command.start, s.command.raw) in shipped
+                ]
+                if steps and not ctx.suppressed(ins):
+                    tree = self._fix_run(tree, ins, steps, ctx, debugger, env)
         return tree
 
     def _fix_run(
         self,
         tree: cst.Dockerfile,
-        stage: cst.Stage,
         ins: cst.Instruction,
+        steps: list[buildsteps.GoStep],
         ctx: RuleContext,
         debugger: re.Match[str] | None,
         env: dict[str, str],
     ) -> cst.Dockerfile:
-        steps = [
-            s
-            for s in buildsteps.go_steps(cst.Stage(stage.index, stage.from_, (ins,)))
-            if buildsteps.produces_binary(s.command)
-        ]
-        if not steps or ctx.suppressed(ins):
-            return tree
         todo: list[tuple[buildsteps.GoStep, str]] = []
         for step in steps:
             try:

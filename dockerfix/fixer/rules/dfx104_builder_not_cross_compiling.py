@@ -245,9 +245,10 @@ class BuilderNotCrossCompiling(Rule):
         members = {s.index for s in family.stages}
         builds: list[tuple[cst.Stage, gorun.GoRun, str | None]] = []
         for stage in family.stages:
+            packages = context.module_packages if context is not None else None
             outputs = {
                 (id(b.instruction), b.command.start): b.output
-                for b in gofacts.go_builds(tree, family.module_path, stage=stage)
+                for b in gofacts.go_builds(tree, family.module_path, stage, packages)
             }
             for run in gorun.go_runs(tree, stage):
                 cmd = run.command
@@ -334,7 +335,7 @@ class BuilderNotCrossCompiling(Rule):
                 )
                 if source is None or source.index not in holder_idx:
                     continue
-                if any(_covers(posixpath.normpath(src), output) for src in ins.args[:-1]):
+                if stagegraph.copied_to(ins, gofacts.workdir_at(tree, later, ins), output) != "":
                     if native:
                         tool = True
                     else:

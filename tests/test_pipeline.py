@@ -132,8 +132,40 @@ def test_a_suppression_may_give_its_reason_after_the_codes() -> None:
     text = (
         "FROM golang:1.22\nWORKDIR /app\nCOPY . .\n"
         "# dockerfix: ignore=DFX004, DFX003 we debug this image\n"
-        "RUN go build -o /app/server .\nCMD [\"/app/server\"]\n"
+        'RUN go build -o /app/server .\nCMD ["/app/server"]\n'
     )
     applied = {d.code for d in dockerfix.fix(text).diagnostics if d.fixed}
     assert not applied & {"DFX003", "DFX004"}
     assert "DFX001" not in applied  # the split would rewrite the suppressed RUN's stage
+
+
+def test_diagnostics_point_into_the_original_text(tmp_path: Path) -> None:
+    """Every rule reports at a line of the text as written, even for nodes others rewrote."""
+    (tmp_path / "go.mod").write_text("module example.com/q\n\ngo 1.22\n")
+    (tmp_path / "main.go").write_text("package main\n\nfunc main() {}\n")
+    text = (
+        "FROM golang:1.22-alpine\nWORKDIR /src\nCOPY . .\n"
+        'RUN go build -o /app . && go install ./tools/...\nENTRYPOINT ["/app"]\n'
+    )
+    result = dockerfix.fix(
+        text, tmp_path / "Dockerfile", select=["DFX0", "DFX101", "DFX102", "DFX104"]
+    )
+    assert result.text != text
+    lines = text.count("\n")
+    by_code = {d.code: d.line for d in result.diagnostics}
+    assert all(1 <= d.line <= lines and d.end_line <= lines for d in result.diagnostics)
+    # DFX004 rewrote the RUN of line 4 before DFX101 and DFX102 saw it
+    assert by_code["DFX004"] == by_code["DFX102"] == 4
+
+
+def test_a_declined_fix_quotes_the_command_as_written() -> None:
+    """The split runs again on the tree DFX004 rewrote; its reason still quotes line 4."""
+    text = (
+        "FROM golang:1.22-alpine\nWORKDIR /src\nCOPY . .\n"
+        'RUN go build -o /app ./cmd/api && go install ./cmd/...\nENTRYPOINT ["/app"]\n'
+    )
+    result = dockerfix.fix(text)
+    assert "-ldflags" in result.text
+    (split,) = [d for d in result.diagnostics if d.code == "DFX001"]
+    assert split.line == 4
+    assert "`go install ./cmd/...`" in (split.reason or "")

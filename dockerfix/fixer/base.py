@@ -184,16 +184,74 @@ class RuleContext:
         """Ask for a new file at the root of the build context (written only with ``--write``)."""
         self.created_files[relative] = content
 
+    def as_written(self, node: cst.Instruction) -> cst.Instruction:
+        """The instruction of the original text that ``node`` (of the current tree) is.
+
+        ``node`` itself when untouched; for one an earlier rule rewrote, the original it
+        replaced, when that is the same instruction (a ``RUN`` that got ``-ldflags``): so
+        messages quote the user's command as written, not the rewritten one.
+        """
+        counterpart = self._counterpart(node)
+        if isinstance(counterpart, cst.Instruction) and counterpart.name == node.name:
+            return counterpart
+        return node
+
+    def written_command(self, ins: cst.Instruction, raw: str) -> str:
+        """The go command ``raw`` of ``ins`` as the original text has it (see ``as_written``).
+
+        Matched by its place among the instruction's go commands; ``raw`` itself when the
+        instruction is untouched or its go commands are not the same number any more.
+        """
+        original = self.as_written(ins)
+        if original is ins:
+            return raw
+        from dockerfix.facts.gocmd import find_go_commands
+
+        now = [c.raw for c in find_go_commands(ins.shell_text or "")]
+        before = [c.raw for c in find_go_commands(original.shell_text or "")]
+        if raw in now and len(now) == len(before):
+            return before[now.index(raw)]
+        return raw
+
+    def _counterpart(self, node: cst.BodyNode) -> cst.BodyNode | None:
+        """The line-level node of the original text where ``node`` of the current tree is.
+
+        The node itself when the original has it; else the original node after the nearest
+        earlier one both trees share: the one ``node`` replaced, or the one it was inserted
+        before (the last one when inserted at the end). None when ``node`` is in neither.
+        """
+        where = self._original_places
+        if id(node) in where:
+            return node
+        try:
+            index = self._tree.index(node)
+        except ValueError:
+            return None
+        body = self._tree.body
+        j = index - 1
+        while j >= 0 and id(body[j]) not in where:
+            j -= 1
+        original = self.original.body
+        if not original:
+            return None
+        start = where[id(body[j])] + 1 if j >= 0 else 0
+        return original[min(start, len(original) - 1)]
+
+    @functools.cached_property
+    def _original_places(self) -> dict[int, int]:
+        return {id(n): i for i, n in enumerate(self.original.body)}
+
     def _position(self, node: cst.Instruction | cst.Dockerfile) -> tuple[int, int, int]:
+        """Where ``node`` is in the original text (see ``_counterpart``), never past its end."""
         if isinstance(node, cst.Dockerfile):
             return 1, 1, 1
-        for tree in (self.original, self._tree):
-            try:
-                pos = tree.position(node)
-            except ValueError:
-                continue
-            return pos.line, pos.column, pos.end_line
-        return 1, 1, 1
+        counterpart = self._counterpart(node)
+        if counterpart is None:
+            return 1, 1, 1
+        pos = self.original.position(counterpart)
+        if counterpart is not node:
+            return pos.line, 1, pos.line
+        return pos.line, pos.column, pos.end_line
 
 
 SUPPRESS_PREFIX = "dockerfix:"

@@ -225,7 +225,7 @@ class GoBuildCacheNotMounted(Rule):
                         reason=f"{blocker}; use `# syntax=docker/dockerfile:1` to add cache mounts",
                     )
             return tree
-        self._keep_modules_safe(tree, plans)
+        self._keep_modules_safe(tree, plans, ctx)
         for plan in plans.values():
             targets = [t for t in (plan.modules, plan.build) if t]
             for note in plan.notes:
@@ -355,7 +355,7 @@ class GoBuildCacheNotMounted(Rule):
         return None
 
     @staticmethod
-    def _keep_modules_safe(tree: cst.Dockerfile, plans: dict[int, _Plan]) -> None:
+    def _keep_modules_safe(tree: cst.Dockerfile, plans: dict[int, _Plan], ctx: RuleContext) -> None:
         """Drop module-cache mounts whose modules a later step may need in the layer."""
         final = tree.stages[-1] if tree.stages else None
         starts = _starts_go_tool(final) if final is not None else None
@@ -408,7 +408,8 @@ class GoBuildCacheNotMounted(Rule):
                     )
                     if later.needs_modules and not mounted:
                         what = "a build tool or script" if later.opaque else "a go command"
-                        line = " ".join((later.ins.shell_text or later.ins.logical).split())
+                        written = ctx.as_written(later.ins)
+                        line = " ".join((written.shell_text or written.logical).split())
                         shown = line if len(line) <= 60 else line[:59] + "…"
                         plan.notes.append(
                             f"a later RUN (`{shown}`) runs {what} that may need the "

@@ -53,7 +53,7 @@ def plan_split(tree: cst.Dockerfile, ctx: RuleContext, stage: cst.Stage) -> Plan
     needs.check_after_build(outputs)
     build, binary = starting.binary_build(app_builds, start.argv[0], start.anchor)
     check_cgo(candidate, build, app_builds)
-    others = _other_binaries(app_builds, binary)
+    others = _other_binaries(candidate, app_builds, binary)
     for ins in stage.instructions:
         if ins.name == "VOLUME":
             needs.check_volume(ins)
@@ -243,13 +243,13 @@ def _off_path(candidate: Candidate, binaries: list[str]) -> str:
     )
 
 
-def _other_binaries(builds: list[gofacts.GoBuild], shipped: str) -> list[str]:
+def _other_binaries(candidate: Candidate, builds: list[gofacts.GoBuild], shipped: str) -> list[str]:
     """The binaries the stage builds besides ``shipped``; ``Blocked`` when one is unnamed."""
     for b in builds:
         if b.outputs is None:
             raise Blocked(
                 b.instruction,
-                f"the stage also runs `{' '.join(b.command.raw.split())}`, whose binaries "
+                f"the stage also runs `{candidate.written_command(b)}`, whose binaries "
                 "dockerfix cannot name, so the runtime stage could not hold every program "
                 "the image can be started with; build each with `-o /path/to/binary`, or "
                 "split by hand",

@@ -7,7 +7,7 @@ import re
 
 from dockerfix import cst
 from dockerfix.facts import gofacts
-from dockerfix.fixer.split.candidate import Blocked, Candidate, shown
+from dockerfix.fixer.split.candidate import Blocked, Candidate
 from dockerfix.fixer.split.moves import arguments_text
 from dockerfix.fixer.split.plan import Group
 
@@ -66,7 +66,7 @@ def needed_args(candidate: Candidate, groups: list[Group]) -> list[str]:
                 if name in base_env or name in gofacts.GO_IMAGE_VARIABLES:
                     raise Blocked(
                         ins,
-                        f"`{shown(ins)}` uses ${name}, which only the builder image "
+                        f"`{candidate.shown(ins)}` uses ${name}, which only the builder image "
                         "defines; set it in the runtime stage by hand",
                     )
                 else:
@@ -76,14 +76,14 @@ def needed_args(candidate: Candidate, groups: list[Group]) -> list[str]:
                 if "$" in word:
                     raise Blocked(
                         ins,
-                        f"`{shown(ins)}` uses ${name}, whose default refers to other "
+                        f"`{candidate.shown(ins)}` uses ${name}, whose default refers to other "
                         "variables; split by hand",
                     )
                 line = f"ARG {word}"
             else:
                 raise Blocked(
                     ins,
-                    f"`{shown(ins)}` uses ${name}, which the builder sets for the build "
+                    f"`{candidate.shown(ins)}` uses ${name}, which the builder sets for the build "
                     "only; set it in the runtime stage by hand",
                 )
             if line not in lines:

@@ -60,6 +60,14 @@ class Candidate:
         last = self.builds[-1].instruction
         return next(i for i, ins in enumerate(self.stage.instructions) if ins is last)
 
+    def shown(self, ins: cst.Instruction, limit: int = 60) -> str:
+        """The instruction as the user wrote it (before other rules' edits), for messages."""
+        return shown(self.ctx.as_written(ins), limit)
+
+    def written_command(self, build: gofacts.GoBuild) -> str:
+        """The build's go command as the user wrote it, on one line, for messages."""
+        return " ".join(self.ctx.written_command(build.instruction, build.command.raw).split())
+
     def line(self, node: cst.Instruction) -> int:
         """The line number of one of the stage's instructions."""
         return self.tree.position(node).line

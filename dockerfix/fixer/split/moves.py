@@ -15,7 +15,7 @@ import re
 from dockerfix import cst
 from dockerfix.facts import gofacts, shellwords
 from dockerfix.facts.buildsteps import leading_comments
-from dockerfix.fixer.split.candidate import Blocked, Candidate, shown
+from dockerfix.fixer.split.candidate import Blocked, Candidate
 from dockerfix.fixer.split.plan import Group
 from dockerfix.fixer.split.steps import SHELLS, basename
 from dockerfix.fixer.style import exec_form, new_instruction
@@ -186,8 +186,8 @@ class MovedInstructions:
             if here is None or here != cwd:
                 raise Blocked(
                     ins,
-                    f"`{shown(ins)}` after the build copies to a relative path in another "
-                    "working directory than the program's; split by hand",
+                    f"`{self.candidate.shown(ins)}` after the build copies to a relative path "
+                    "in another working directory than the program's; split by hand",
                 )
 
     def map_healthchecks(

@@ -6,7 +6,7 @@ import posixpath
 
 from dockerfix import cst
 from dockerfix.facts import gocmd, gofacts, shellwords
-from dockerfix.fixer.split.candidate import Blocked, Candidate, shown
+from dockerfix.fixer.split.candidate import Blocked, Candidate
 from dockerfix.fixer.split.steps import SHELLS, basename
 from dockerfix.record import Record
 
@@ -112,7 +112,7 @@ class StartCommand:
         if prog in SHELLS:
             raise Blocked(
                 anchor,
-                f"the container starts through a shell (`{shown(anchor)}`) and "
+                f"the container starts through a shell (`{self.candidate.shown(anchor)}`) and "
                 "distroless/scratch images have none; start the binary directly with an "
                 "exec-form ENTRYPOINT, then split",
             )
@@ -171,8 +171,9 @@ class StartCommand:
                 if basename(chosen) in names and "/" not in program:
                     raise Blocked(
                         anchor,
-                        f"`{program}` may be the tool that `{shown(tool.instruction)}` "
-                        "installs rather than the application; use the binary's absolute path",
+                        f"`{program}` may be the tool that "
+                        f"`{self.candidate.shown(tool.instruction)}` installs rather than the "
+                        "application; use the binary's absolute path",
                     )
             return by_output[chosen], chosen
         if unknown:
@@ -202,7 +203,7 @@ class StartCommand:
 
     def _unknown_output_reason(self, build: gofacts.GoBuild) -> str:
         cmd = build.command
-        where = f"`{' '.join(cmd.raw.split())}`"
+        where = f"`{self.candidate.written_command(build)}`"
         if build.workdir is None:
             return f"the working directory of {where} cannot be determined; use absolute paths"
         if cmd.output is not None:

@@ -7,6 +7,8 @@ Each simple command of a ``RUN`` is one of:
   ``update-ca-certificates``, cleaning the package caches;
 * ``user``: creating a user or a group (``adduser``/``addgroup`` in busybox syntax,
   ``useradd``/``groupadd`` in shadow syntax), with the names it creates;
+* ``mode``: a ``chmod`` that leaves a Go build's output (mode 0755) as it is (``+x``,
+  ``755``), with the paths it names: a no-op when those are the binary;
 * ``other``: anything else, which the migration cannot account for.
 
 Only ``&&`` and ``;`` lists of simple commands are read; a pipe, ``||``, a loop, a
@@ -43,10 +45,17 @@ _VALUE_OPTIONS = frozenset(
 )  # fmt: skip
 
 
-class Step(Record):
-    """One simple command of a runtime stage's ``RUN``: its kind, text, and names created."""
+#: ``chmod`` modes that leave a file of mode 0755 (what ``go build`` writes) unchanged
+NOOP_MODES = frozenset(
+    {"+x", "a+x", "u+x", "g+x", "o+x", "ugo+x", "+rx", "a+rx", "ugo+rx", "755", "0755"}
+)
 
-    kind: str  # provided | user | other
+
+class Step(Record):
+    """One simple command of a runtime stage's ``RUN``: its kind, text, and the names it
+    creates (users, groups) or changes (paths)."""
+
+    kind: str  # provided | user | mode | other
     text: str
     names: tuple[str, ...] = ()
 
@@ -111,6 +120,13 @@ def classify(script: str) -> list[Step]:
             steps.append(Step("provided", text))
         elif _program(plain) in _USER_TOOLS:
             steps.append(Step("user", text, _created_names(plain)))
+        elif (
+            _program(plain) == "chmod"
+            and len(plain) > 2
+            and plain[1] in NOOP_MODES
+            and not any(w.startswith("-") for w in plain[2:])
+        ):
+            steps.append(Step("mode", text, tuple(plain[2:])))
         else:
             steps.append(Step("other", text))
     return steps or [Step("other", shown)]

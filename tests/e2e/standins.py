@@ -30,7 +30,7 @@ import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-RECIPE_VERSION = "1"
+RECIPE_VERSION = "2"
 LABEL = "dockerfix.stand-in"
 
 GO_VERSIONS = ("1.21", "1.22", "1.23", "1.24", "1.25", "1.26", "1")
@@ -61,6 +61,7 @@ SHELL_GROUP = "root:x:0:\nnobody:x:65534:\n"
 APK = """#!/bin/sh
 # dockerfix stand-in: no package can be fetched here. ca-certificates and tzdata are
 # already in this image; any other package fails, as it would without a network.
+while [ "${1#-}" != "$1" ]; do shift; done  # global options: apk --no-cache add ...
 [ "$1" = add ] || { echo "apk (stand-in): only 'apk add' is known" >&2; exit 1; }
 shift
 for p in "$@"; do
@@ -228,6 +229,7 @@ def _busybox(root: Path) -> None:
     for folder in ("etc", "tmp", "root", "usr/bin", "usr/sbin", "sbin", "var/cache", "home"):
         (root / folder).mkdir(parents=True, exist_ok=True)
     (root / "tmp").chmod(0o1777)
+    (root / "root").chmod(0o700)  # as in alpine: only root may enter its home
     (root / "etc" / "passwd").write_text(SHELL_PASSWD)
     (root / "etc" / "group").write_text(SHELL_GROUP)
 
@@ -298,6 +300,7 @@ def _distroless(kind: str, tarball: Path | None) -> Callable[[Path], None]:
         for folder in ("etc", "tmp", "home/nonroot", "root"):
             (root / folder).mkdir(parents=True, exist_ok=True)
         (root / "tmp").chmod(0o1777)
+        (root / "root").chmod(0o700)  # as in distroless: only root may enter its home
         (root / "etc" / "passwd").write_text(PASSWD)
         (root / "etc" / "group").write_text(GROUP)
         _certs_and_zoneinfo(root)

@@ -161,6 +161,9 @@ class RunsAsRoot(Rule):
     * the runtime image has ``RUN`` steps: on distroless or ``scratch`` they write files
       owned by root, elsewhere they install packages or set up users the tool cannot follow;
     * a ``COPY --chown`` hands files to another user (that user is the one to run as);
+    * the working directory, or a ``COPY`` destination, is inside ``/root``: root's home
+      folder is mode 0700 in alpine, Debian and distroless, so no other user can enter it
+      (``WORKDIR /root/`` with ``CMD ["./app"]``, as Docker's multi-stage example has it);
     * the base image is not a well-known one that runs as root by default (it may create
       and use a user of its own);
     * the file is a single-stage build on the Go toolchain image (DFX001 splits it first and
@@ -453,7 +456,47 @@ class RunsAsRoot(Rule):
                             "probably runs as that user: add the matching USER by hand",
                         )
                     )
+        out += _root_home_blockers(tree, final)
         return out
+
+
+def _in_root_home(path: str | None) -> bool:
+    return path is not None and (path == "/root" or path.startswith("/root/"))
+
+
+def _root_home_named(path: str | None) -> str:
+    if path == "/root":
+        return "/root, root's home folder"
+    return f"{path}, inside /root, root's home folder"
+
+
+def _root_home_blockers(tree: cst.Dockerfile, final: cst.Stage) -> list[_Blocker]:
+    """Root's home folder (mode 0700 in alpine, Debian and distroless) as the container's
+    working directory or as the place of what it copies in: no other user can enter it."""
+    facts = gofacts.stage_facts(tree, final)
+    workdir = facts.workdir(None)
+    for ins in final.instructions:
+        if ins.name in ("COPY", "ADD") and len(ins.args) > 1:
+            dest = gofacts.resolve(facts.workdir(ins), ins.args[-1].strip("'\""))
+            if _in_root_home(dest):
+                return [
+                    _Blocker(
+                        ins,
+                        f"it copies into {_root_home_named(dest)}, which only root may enter "
+                        f"(mode 0700); copy to another folder (/app, /usr/local/bin), then add "
+                        f"USER {NONROOT_USER}",
+                    )
+                ]
+    if _in_root_home(workdir):
+        anchor = next((i for i in reversed(final.instructions) if i.name == "WORKDIR"), final.from_)
+        return [
+            _Blocker(
+                anchor,
+                f"the working directory is {_root_home_named(workdir)}, which only root may "
+                f"enter (mode 0700); use another WORKDIR, then add USER {NONROOT_USER}",
+            )
+        ]
+    return []
 
 
 def _program_blockers(anchor: cst.Instruction, context: BuildContext | None) -> list[_Blocker]:

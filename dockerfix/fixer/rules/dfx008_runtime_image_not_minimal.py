@@ -139,7 +139,8 @@ class RuntimeImageNotMinimal(Rule):
     builder stage, moves that stage onto the runtime image (``--runtime-image``, default
     ``gcr.io/distroless/static-debian13``) when every step is accounted for: installs of
     ``ca-certificates``/``tzdata``, ``update-ca-certificates`` and package-cache clean-ups
-    are dropped (the distroless image has them); users and groups it creates
+    are dropped (the distroless image has them), and so is a ``chmod +x`` (or ``755``) of
+    the copied binary (``go build`` writes it executable); users and groups it creates
     (``adduser``/``addgroup``, ``useradd``/``groupadd``) are replaced by distroless's
     non-root user: ``USER app`` becomes ``USER 65532:65532``, ``--chown=app`` becomes
     ``--chown=65532:65532``. ``EXPOSE``, ``ENV``, ``LABEL``, ``VOLUME``, ``STOPSIGNAL``,
@@ -321,11 +322,16 @@ class RuntimeImageNotMinimal(Rule):
                 ctx.touch(ins)
                 new_tree = new_tree.replace(ins, changed)
                 mapped.update(self._names_used(ins) & users)
-        dropped = "; ".join(f"`{s}`" for s in self._dropped_texts(removed))
+        steps = self._dropped_steps(removed)
+        dropped = "; ".join(f"`{s.text}`" for s in steps if s.kind != "mode")
         provides = (
             "copied from the builder if needed" if to_scratch else "the runtime image provides it"
         )
         notes = [f"dropped ({provides}): {dropped}"] if dropped else []
+        no_ops = "; ".join(f"`{s.text}`" for s in steps if s.kind == "mode")
+        if no_ops:
+            notes.append(f"dropped (go build's output is already executable): {no_ops}")
+        explained = len(notes)  # what the steps dropped were: not caveats
         if mapped:
             who = "a number: scratch has no users" if to_scratch else "distroless's nonroot"
             notes.append(
@@ -361,7 +367,7 @@ class RuntimeImageNotMinimal(Rule):
             f"the runtime stage ran the Go binary on {image}; moved to {target}: "
             + "; ".join(notes),
             fixed=True,
-            caveats=notes[1:] if dropped else notes,
+            caveats=notes[explained:],
         )
         return new_tree
 
@@ -377,6 +383,7 @@ class RuntimeImageNotMinimal(Rule):
             raise _Blocked(final.from_, "it is a Windows image")
         removed: list[cst.Instruction] = []
         users: set[str] = set()
+        modes: list[tuple[cst.Instruction, Step]] = []
         for ins in final.instructions:
             if ins.name == "RUN":
                 steps = self._steps(ins)
@@ -384,10 +391,12 @@ class RuntimeImageNotMinimal(Rule):
                 if other is not None:
                     raise _Blocked(ins, f"`{other.text}` needs the shell or the package manager")
                 users.update(n for s in steps if s.kind == "user" for n in s.names)
+                modes.extend((ins, s) for s in steps if s.kind == "mode")
                 removed.append(ins)
             elif ins.name in ("ONBUILD", "SHELL"):
                 raise _Blocked(ins, f"{ins.name} needs an image with a shell")
         binary = self._start_binary(tree, final)
+        self._check_modes(tree, final, modes, binary)
         homes = {h for ins in removed for s in self._steps(ins) for h in _homes(s)}
         facts = gofacts.stage_facts(tree, final)
         for ins in final.instructions:
@@ -415,6 +424,37 @@ class RuntimeImageNotMinimal(Rule):
                 raise _Blocked(ins, f"{ins.name} is not something the migration knows")
         target = self._runtime_for(tree, ctx, final, binary, image)
         return removed, users, target
+
+    @staticmethod
+    def _check_modes(
+        tree: cst.Dockerfile,
+        final: cst.Stage,
+        modes: list[tuple[cst.Instruction, Step]],
+        binary: tuple[str, cst.Instruction],
+    ) -> None:
+        """``_Blocked`` unless every ``chmod +x`` is of the binary, already copied (mode
+        0755 from ``go build``, kept by ``COPY --from``): then dropping it changes nothing."""
+        if not modes:
+            return
+        facts = gofacts.stage_facts(tree, final)
+        program, copy = binary
+        dest = gofacts.resolve(facts.workdir(copy), copy.args[-1])
+        sources = copy.args[:-1]
+        if dest is None or len(sources) != 1:
+            raise _Blocked(modes[0][0], f"`{modes[0][1].text}` needs the shell")
+        # the binary's place: the destination, or a file in it named like the source
+        allowed = {dest, posixpath.join(dest, posixpath.basename(sources[0].rstrip("/")))}
+        if "/" in program:
+            allowed &= {gofacts.resolve(facts.workdir(None), program)}
+        order = {id(ins): i for i, ins in enumerate(final.instructions)}
+        for ins, step in modes:
+            places = {gofacts.resolve(facts.workdir(ins), name) for name in step.names}
+            if (
+                not places <= allowed
+                or order[id(ins)] < order[id(copy)]
+                or copy.flag("chmod") is not None
+            ):
+                raise _Blocked(ins, f"`{step.text}` needs the shell")
 
     @staticmethod
     def _steps(ins: cst.Instruction) -> list[Step]:
@@ -534,7 +574,7 @@ class RuntimeImageNotMinimal(Rule):
                 f"scratch lacks the CA bundle and time zones, and where {builder or 'the '}"
                 "builder keeps them is not known",
             )
-        dropped = " ".join(self._dropped_texts(removed))
+        dropped = " ".join(s.text for s in self._dropped_steps(removed))
         context = ctx.build_context
         if context is not None:
             wants_ca = context.uses_tls_or_https
@@ -613,8 +653,8 @@ class RuntimeImageNotMinimal(Rule):
         return set(owner.split(":")) if owner else set()
 
     @staticmethod
-    def _dropped_texts(removed: list[cst.Instruction]) -> list[str]:
-        out: list[str] = []
+    def _dropped_steps(removed: list[cst.Instruction]) -> list[Step]:
+        out: list[Step] = []
         for ins in removed:
-            out.extend(s.text for s in RuntimeImageNotMinimal._steps(ins))
+            out.extend(RuntimeImageNotMinimal._steps(ins))
         return out

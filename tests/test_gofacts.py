@@ -288,7 +288,7 @@ _PACKAGES = {"cmd/api": True, "cmd/worker": True, "internal/store": False, ".": 
             ("/src/bin/api", "/src/bin/worker"),
         ),
         ("COPY . .\nRUN go build -o /out/ ./internal/...", None),  # "no main packages": fails
-        ("COPY . .\nRUN go build -o /out ./...", None),  # several packages to one file: fails
+        ("COPY . .\nRUN go build -o /out ./...", ("/out",)),  # one package, or it fails
         ("COPY . .\nWORKDIR cmd\nRUN go install ./...", ("/go/bin/api", "/go/bin/worker")),
         ("COPY . .\nRUN go install ./cmd/api/...", ("/go/bin/api",)),
         ("COPY . .\nRUN go install ./... $EXTRA", None),

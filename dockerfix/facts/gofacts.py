@@ -721,10 +721,10 @@ def _output_paths(
         )
         if out.endswith("/") or is_dir:
             return paths_in(out) or None  # no main package at all: the build fails
-        if any("..." in p for p in packages) or (
-            len(packages) > 1 and not all(p.endswith(".go") for p in packages)
-        ):
-            return None  # several packages to one file fail; a pattern may match several
+        if len(packages) > 1 and not all(p.endswith(".go") for p in packages):
+            return None  # several packages to one file: the build fails
+        # a pattern (``-o /usr/local/bin/app ./...``, as the golang image's README has it)
+        # builds only when it matches a single package: then that is the file
         return (absolute,) if absolute is not None else None
     if len(packages) > 1 and not all(p.endswith(".go") for p in packages):
         return None

@@ -1,0 +1,16 @@
+FROM golang:1.22 AS builder
+ENV CGO_ENABLED=0 GOOS=linux
+
+WORKDIR /usr/src/app
+
+# pre-copy/cache go.mod for pre-downloading dependencies and only redownloading them in subsequent builds if they change
+COPY go.mod ./
+RUN go mod download && go mod verify
+
+COPY . .
+RUN go build -v -o /usr/local/bin/app ./...
+
+FROM gcr.io/distroless/static-debian13
+WORKDIR /
+COPY --from=builder /usr/local/bin/app /app
+ENTRYPOINT ["/app"]

@@ -99,7 +99,28 @@ def test_literals_naming_context_files_are_runtime_files(tmp_path: Path) -> None
         "cmd/tool/main.go": "package main\n\nfunc main() {}\n",
     }
     bc = analyze_context(make(tmp_path, files))
-    assert [f.path for f in bc.runtime_files] == ["config/settings.json", "static/site.css"]
+    # the flag's name is also the name of the folder: all of config/ goes (a superset)
+    assert [f.path for f in bc.runtime_files] == ["config", "static/site.css"]
+
+
+def test_a_constant_naming_a_data_folder_is_followed(tmp_path: Path) -> None:
+    """``os.ReadDir(migrationsDir)`` with ``const migrationsDir = "migrations"``; a folder
+    holding only a Dockerfile, named by a literal, is not data."""
+    src = main_go(
+        '\tconst migrationsDir = "migrations"\n'
+        "\tentries, _ := os.ReadDir(migrationsDir)\n"
+        '\tfmt.Println(len(entries), "deploy")',
+        '"fmt"\n\t"os"',
+    )
+    files = {
+        "go.mod": GO_MOD,
+        "main.go": src,
+        "migrations/001_init.sql": "create table t (x int);",
+        "deploy/Dockerfile": "FROM scratch\n",
+    }
+    bc = analyze_context(make(tmp_path, files))
+    assert [f.path for f in bc.runtime_files] == ["migrations"]
+    assert bc.runtime_files[0].reason.startswith('os.ReadDir(migrationsDir, which is "migrations")')
 
 
 def fix(tmp_path: Path, files: dict[str, str], text: str = NAIVE) -> FixResult:

@@ -96,6 +96,7 @@ class BuildContext:
         "timezone_reasons",
         "tls_reasons",
         "truncated",
+        "unfollowed_reads",
         "unresolved_runtime_files",
         "uses_timezones",
         "uses_tls_or_https",
@@ -122,6 +123,7 @@ class BuildContext:
         embed_patterns: list[tuple[str, str]] | None = None,
         runtime_files: list[RuntimeFile] | None = None,
         unresolved_runtime_files: list[RuntimeFile] | None = None,
+        unfollowed_reads: list[str] | None = None,
         uses_timezones: bool = False,
         timezone_reasons: list[str] | None = None,
         embeds_tzdata: bool = False,
@@ -159,6 +161,8 @@ class BuildContext:
         self.unresolved_runtime_files: list[RuntimeFile] = (
             [] if unresolved_runtime_files is None else unresolved_runtime_files
         )
+        #: the calls that open a file whose path is not a literal dockerfix can follow
+        self.unfollowed_reads: list[str] = [] if unfollowed_reads is None else unfollowed_reads
         self.uses_timezones = uses_timezones
         self.timezone_reasons: list[str] = [] if timezone_reasons is None else timezone_reasons
         self.embeds_tzdata = embeds_tzdata
@@ -323,7 +327,7 @@ def analyze_context(
     embeds = embed_patterns(sources)
 
     mod_dirs = [m.directory for m in go_mods]
-    runtime, unresolved = runtime_reads(directory, entries, sources, mod_dirs, embeds)
+    reads = runtime_reads(directory, entries, sources, mod_dirs, embeds, frozenset(walk.dirs))
     tz, tzdata, tls = tz_tls(sources, root_mod)
 
     gitignore = read_text(directory, ".gitignore") if ".gitignore" in file_set else None
@@ -350,8 +354,9 @@ def analyze_context(
         main_package_dirs=main_dirs,
         cgo_reasons=cgo_reasons(used_mods, vendor_modules, sources),
         embed_patterns=embeds,
-        runtime_files=runtime,
-        unresolved_runtime_files=unresolved,
+        runtime_files=reads.found,
+        unresolved_runtime_files=reads.missing,
+        unfollowed_reads=reads.unfollowed,
         uses_timezones=bool(tz) and not tzdata,
         timezone_reasons=tz,
         embeds_tzdata=tzdata,

@@ -449,6 +449,98 @@ def embed_patterns(sources: list[GoSource]) -> list[tuple[str, str]]:
     return embeds
 
 
+# -- paths ----------------------------------------------------------------------------
+
+
+_JOIN = re.compile(r"(?<![\w.])(?:filepath|path)\.Join\s*\(")
+_ASSIGN = re.compile(r"(?<![\w.])([A-Za-z_]\w*)\s*(?:string\s*)?:?=(?!=)\s*")
+
+
+def literal_values(src: GoSource) -> dict[str, str]:
+    """Identifiers given exactly one path value in the file: a string literal (``const dir =
+    "data"``) or a Join of known values (``p := filepath.Join(dir, "state.txt")``); one
+    also assigned anything else is unknown."""
+    if "=" not in src.blank:
+        return {}
+    assigned: dict[str, list[str | int | None]] = {}
+    for m in _ASSIGN.finditer(src.blank):
+        k = m.end()
+        value: str | int | None = src.strings.get(k)  # a literal starts right there
+        if value is None and _JOIN.match(src.blank, k):
+            value = k  # a Join: resolved below, once the literals are known
+        assigned.setdefault(m.group(1), []).append(value)
+    consts: dict[str, str] = {}
+    joins: dict[str, int] = {}
+    for name, values in assigned.items():
+        if len(set(values)) != 1 or values[0] is None:
+            continue
+        if isinstance(values[0], str):
+            consts[name] = values[0]
+        else:
+            joins[name] = values[0]
+    for name, k in joins.items():
+        join = _JOIN.match(src.blank, k)
+        assert join is not None
+        spans = call_args(src.blank, join.end() - 1)
+        if spans and src.blank[spans[-1][1]] == ")":
+            joined = path_value(src, k, spans[-1][1] + 1, consts)
+            if joined is not None:
+                consts[name] = joined
+    return consts
+
+
+def path_value(src: GoSource, start: int, end: int, consts: dict[str, str]) -> str | None:
+    """The value of an argument that is a literal, a known identifier or a Join of them."""
+    literal = src.string_at(start, end)
+    if literal is not None:
+        return literal
+    text = src.blank[start:end].strip()
+    if re.fullmatch(r"[A-Za-z_]\w*", text):
+        return consts.get(text)
+    segment = src.blank[start:end]
+    m = _JOIN.match(src.blank, start + len(segment) - len(segment.lstrip()))
+    if m is None:
+        return None
+    parts = []
+    spans = call_args(src.blank, m.end() - 1)
+    if not spans or src.blank[spans[-1][1]] != ")" or src.blank[spans[-1][1] + 1 : end].strip():
+        return None
+    for a, b in spans:
+        value = path_value(src, a, b, consts)
+        if value is None:
+            return None
+        parts.append(value)
+    return posixpath.join(*parts) if parts else None
+
+
+def assignments(src: GoSource, name: str) -> list[str]:
+    """What ``name`` is assigned in the file: each right-hand side up to the line's end."""
+    if name not in src.blank:
+        return []
+    out: list[str] = []
+    for m in _ASSIGN.finditer(src.blank):
+        if m.group(1) == name:
+            line_end = src.blank.find("\n", m.end())
+            out.append(src.blank[m.end() : line_end if line_end >= 0 else len(src.blank)])
+    return out
+
+
+def path_prefix(src: GoSource, start: int, end: int, consts: dict[str, str]) -> str | None:
+    """For a Join whose first parts are known (``filepath.Join(dir, e.Name())``), those
+    parts joined: the path is inside it. None for anything else."""
+    segment = src.blank[start:end]
+    m = _JOIN.match(src.blank, start + len(segment) - len(segment.lstrip()))
+    if m is None:
+        return None
+    parts: list[str] = []
+    for a, b in call_args(src.blank, m.end() - 1):
+        value = path_value(src, a, b, consts)
+        if value is None:
+            break
+        parts.append(value)
+    return posixpath.join(*parts) if parts else None
+
+
 # -- cgo ----------------------------------------------------------------------------
 
 

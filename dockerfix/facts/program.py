@@ -20,11 +20,10 @@ Lexical, like the rest of the source scan: a good guess, every finding says wher
 
 from __future__ import annotations
 
-import posixpath
 import re
 
 from dockerfix.facts.gomodule import GoMod
-from dockerfix.facts.gosource import GoSource, call_args, mentions
+from dockerfix.facts.gosource import GoSource, call_args, literal_values, mentions, path_value
 from dockerfix.record import Record
 
 #: Modules whose clients talk to a container engine's socket (root-owned).
@@ -37,51 +36,12 @@ ENGINE_CLIENTS = (
     "github.com/containers/podman",
 )
 
-_JOIN = re.compile(r"(?<![\w.])(?:filepath|path)\.Join\s*\(")
-_ASSIGN = re.compile(r"(?<![\w.])([A-Za-z_]\w*)\s*(?:string\s*)?:?=\s*[\"`]")
-
 
 class Write(Record):
     """A place the program writes: a path (None: not a literal), and where in the source."""
 
     path: str | None
     reason: str
-
-
-def literal_values(src: GoSource) -> dict[str, str]:
-    """Identifiers assigned exactly one string literal in the file (``const dir = "data"``)."""
-    seen: dict[str, set[str]] = {}
-    if "=" not in src.blank:
-        return {}
-    for m in _ASSIGN.finditer(src.blank):
-        value = src.strings.get(m.end() - 1)
-        if value is not None:
-            seen.setdefault(m.group(1), set()).add(value)
-    return {name: next(iter(v)) for name, v in seen.items() if len(v) == 1}
-
-
-def path_value(src: GoSource, start: int, end: int, consts: dict[str, str]) -> str | None:
-    """The value of an argument that is a literal, a known identifier or a Join of them."""
-    literal = src.string_at(start, end)
-    if literal is not None:
-        return literal
-    text = src.blank[start:end].strip()
-    if re.fullmatch(r"[A-Za-z_]\w*", text):
-        return consts.get(text)
-    segment = src.blank[start:end]
-    m = _JOIN.match(src.blank, start + len(segment) - len(segment.lstrip()))
-    if m is None:
-        return None
-    parts = []
-    spans = call_args(src.blank, m.end() - 1)
-    if not spans or src.blank[spans[-1][1]] != ")" or src.blank[spans[-1][1] + 1 : end].strip():
-        return None
-    for a, b in spans:
-        value = path_value(src, a, b, consts)
-        if value is None:
-            return None
-        parts.append(value)
-    return posixpath.join(*parts) if parts else None
 
 
 def _calls(

@@ -10,10 +10,14 @@ import re
 from dockerfix.facts.gomodule import GoMod
 from dockerfix.facts.gosource import (
     GoSource,
+    assignments,
     call_args,
     embed_target,
     literal_prefix,
+    literal_values,
     mentions,
+    path_prefix,
+    path_value,
 )
 from dockerfix.facts.walk import inside
 from dockerfix.record import Record
@@ -45,6 +49,41 @@ class RuntimeFile(Record):
 
     path: str
     reason: str
+
+
+class RuntimeReads(Record):
+    """The files the program opens at run time: those in the context (``found``), the
+    relative paths it opens that are not there (``missing``), and the calls whose path is
+    not a literal dockerfix can follow (``unfollowed``: ``os.ReadFile(name) in main.go:9``)."""
+
+    found: list[RuntimeFile]
+    missing: list[RuntimeFile]
+    unfollowed: list[str]
+
+
+#: an argument made of what the program is given when it runs (a flag, an environment
+#: variable, its arguments, a request): the path is the user's, not a file of the image
+_GIVEN_AT_RUN_TIME = re.compile(
+    r"^\*|os\.(?:Getenv|LookupEnv|Args)|flag\.|\.Arg\(|\.URL\b|FormValue|\.Param\(|\.Query"
+)
+
+
+def _given_at_run_time(expression: str) -> bool:
+    return _GIVEN_AT_RUN_TIME.search(expression) is not None
+
+
+def _literal_or_given(src: GoSource, name: str) -> bool:
+    """True for a variable set only to literals (which the literal scan follows) or to what
+    the program is given at run time (``dir := os.Getenv("DIR")``, ``&dir`` handed to
+    ``flag.StringVar`` or a decoder)."""
+    if re.fullmatch(r"[A-Za-z_]\w*", name) is None:
+        return False
+    if re.search(rf"&{name}\b", src.blank):
+        return True
+    values = assignments(src, name)
+    return bool(values) and all(
+        v.lstrip()[:1] in ('"', "`") or _given_at_run_time(v) for v in values
+    )
 
 
 class _Call(Record):
@@ -105,6 +144,24 @@ def _names_a_file(value: str) -> bool:
     return "/" in value.strip("/") or ("." in stem[1:] and not stem.endswith("."))
 
 
+def _names_a_data_dir(
+    value: str, entries: frozenset[str], dirs: frozenset[str], go_dirs: set[str]
+) -> bool:
+    """A literal that is the name of a top directory of the context holding data: no Go
+    package, and files other than the project's own (a folder of Dockerfiles is not)."""
+    name = value.removeprefix("./").rstrip("/")
+    if not name or name not in dirs or re.fullmatch(r"\w[\w.-]*", name) is None:
+        return False
+    if name in go_dirs or name in ("vendor", "testdata"):
+        return False
+    inside_ = name + "/"
+    if any(d.startswith(inside_) for d in go_dirs):
+        return False
+    return any(
+        e.startswith(inside_) and e not in dirs and not _is_go_project_file(e) for e in entries
+    )
+
+
 _PROJECT_FILES = ("go.mod", "go.sum", "go.work", "go.work.sum", "Makefile", ".dockerignore")
 
 
@@ -155,9 +212,14 @@ def runtime_reads(
     sources: list[GoSource],
     mod_dirs: list[str],
     embeds: list[tuple[str, str]],
-) -> tuple[list[RuntimeFile], list[RuntimeFile]]:
+    dirs: frozenset[str] = frozenset(),
+) -> RuntimeReads:
+    """What the program opens by relative path (see ``RuntimeReads``). ``dirs`` are the
+    context's directories: a literal that is just the name of one holding data
+    (``"migrations"``, ``"public"``) counts too."""
     found: dict[str, str] = {}
     missing: dict[str, str] = {}
+    unfollowed: dict[str, None] = {}
     go_dirs = {s.directory for s in sources} | {"."}
     embedded = {literal_prefix(embed_target(d, p)) for d, p in embeds} - {"."}
 
@@ -194,6 +256,7 @@ def runtime_reads(
                 v = src.string_at(*spans[0])
                 if v:
                     config_names.append(v)
+        consts: dict[str, str] | None = None
         for call in _CALLS:
             # every match names one of the functions: without one, no regex (nor compiling)
             if not mentions(src.blank, call.funcs):
@@ -215,13 +278,28 @@ def runtime_reads(
                     note(".env", f"{label}() loads .env ({where})", src)
                     continue
                 picked = range(len(spans)) if call.args is None else call.args
+                if consts is None:
+                    consts = literal_values(src)
                 for k in picked:
                     if k >= len(spans):
                         continue
-                    v = src.string_at(*spans[k])
+                    # a literal, a constant or variable given one, or a Join of those
+                    v = path_value(src, *spans[k], consts)
                     if v is None:
+                        written = " ".join(src.blank[spans[k][0] : spans[k][1]].split())
+                        inside_ = path_prefix(src, *spans[k], consts)
+                        if inside_ is not None:  # Join(dir, name): somewhere in dir
+                            note(inside_, f"{label}({written}) in {where}", src)
+                        elif not _given_at_run_time(written) and not _literal_or_given(
+                            src, written
+                        ):
+                            unfollowed.setdefault(f"{label}({written}) in {where}", None)
                         continue
-                    shown = "…, " * k + f'"{v}"'
+                    written = " ".join(src.blank[spans[k][0] : spans[k][1]].split())
+                    if src.string_at(*spans[k]) is None and re.fullmatch(r"[\w.]+", written):
+                        shown = "…, " * k + f'{written}, which is "{v}"'
+                    else:
+                        shown = "…, " * k + f'"{v}"'
                     reason = f"{label}({shown}) in {where}"
                     if label == "viper.AddConfigPath":
                         base = _relative_path(v)
@@ -238,6 +316,10 @@ def runtime_reads(
         for off, value in src.strings.items():
             if value.startswith("file://"):
                 note(value, f'"{value}" in {src.rel}:{src.line_of(off)}', src)
+            elif _names_a_data_dir(value, entries, dirs, go_dirs):
+                name = posixpath.normpath(value)
+                if not is_embedded(name):
+                    found.setdefault(name, f'"{value}" in {src.rel}:{src.line_of(off)}')
             elif _names_a_file(value) and value not in src.aliases:
                 # a constant, a flag's default, a Join part: any literal naming a file
                 # of the context (not Go code) may be opened at run time
@@ -253,7 +335,7 @@ def runtime_reads(
     kept = {p: r for p, r in found.items() if not any(p.startswith(q + "/") for q in found)}
     runtime = [RuntimeFile(p, r) for p, r in sorted(kept.items())]
     unresolved = [RuntimeFile(p, r) for p, r in sorted(missing.items())]
-    return runtime, unresolved
+    return RuntimeReads(runtime, unresolved, list(unfollowed))
 
 
 _TZ_SAFE = frozenset({"UTC", "Local", ""})

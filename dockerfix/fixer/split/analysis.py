@@ -74,7 +74,15 @@ def plan_split(tree: cst.Dockerfile, ctx: RuleContext, stage: cst.Stage) -> Plan
             "context (created at run time or mounted): the runtime stage keeps the "
             "working directory so those paths resolve the same"
         )
-    whole_workdir = candidate.bc is None and _copies_into(candidate, cwd)
+    unfollowed = candidate.bc.unfollowed_reads if candidate.bc is not None else []
+    if candidate.bc is None:
+        why = "the build context is unknown, so the files the program reads at run time"
+        remedy = "run dockerfix with the Dockerfile's path (or --context)"
+    else:
+        shown = ", ".join(f"`{u}`" for u in unfollowed[:2])
+        why = f"the program opens files by a path dockerfix cannot follow ({shown}), so they"
+        remedy = "name the path with a literal or a constant"
+    whole_workdir = (candidate.bc is None or bool(unfollowed)) and _copies_into(candidate, cwd)
     if candidate.bc is None and not whole_workdir:
         candidate.notes.append(
             "the build context is unknown, but no COPY puts anything in the working "
@@ -85,16 +93,14 @@ def plan_split(tree: cst.Dockerfile, ctx: RuleContext, stage: cst.Stage) -> Plan
             where = f"the working directory is {cwd}" if cwd else "the working directory is unknown"
             raise Blocked(
                 start.anchor,
-                "the build context is unknown, so the files the program reads at run time "
-                f"cannot be checked, and {where}, which the runtime stage cannot take whole; "
-                "run dockerfix with the Dockerfile's path (or --context), or split by hand",
+                f"{why} cannot be checked, and {where}, which the runtime stage cannot take "
+                f"whole; {remedy}, or split by hand",
             )
         keep_workdir = True
         candidate.notes.append(
-            "the build context is unknown, so the files the program reads at run time "
-            f"could not be checked: the runtime stage keeps everything the builder has in "
-            f"{cwd} (the sources too) so relative paths resolve the same; run dockerfix with "
-            "the Dockerfile's path (or --context) to copy only what the program needs"
+            f"{why} could not be checked: the runtime stage keeps everything the builder has "
+            f"in {cwd} (the sources too) so relative paths resolve the same; {remedy} to "
+            "copy only what the program needs"
         )
     if keep_workdir and cwd is None:
         raise Blocked(
@@ -141,6 +147,9 @@ def plan_split(tree: cst.Dockerfile, ctx: RuleContext, stage: cst.Stage) -> Plan
         binary_inside = binary == runtime_binary and binary.startswith(cwd.rstrip("/") + "/")
         lines[-1:] = [workdir_copy] if binary_inside else [workdir_copy, lines[-1]]
     lines += [copy_line(builder_name, other, other) for other in others]
+    if whole_workdir:  # what is in the working directory came along with it
+        inside = (cwd or "/").rstrip("/") + "/"
+        file_copies = [(s, d) for s, d in file_copies if not (s == d and s.startswith(inside))]
     lines += [copy_line(builder_name, src, dst) for src, dst in file_copies]
     lines += [copy_line(builder_name, dst, dst) for dst in files.absolute_copies(cwd)]
     lines += files.system_files(builder_name)

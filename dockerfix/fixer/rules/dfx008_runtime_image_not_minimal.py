@@ -492,6 +492,10 @@ class RuntimeImageNotMinimal(Rule):
             folder = dest if ins.args[-1].endswith("/") or len(names) > 1 else None
             if path is None and program in names and folder in on_path:
                 return program, ins
+            # copied to a file named like the program, in a folder on PATH
+            named = posixpath.basename(dest) == program and posixpath.dirname(dest) in on_path
+            if path is None and named and len(names) == 1:
+                return program, ins
         raise _Blocked(
             start, f"the container starts {program}, not a binary copied from the builder"
         )

@@ -1,0 +1,3 @@
+module example.com/n22
+
+go 1.22

@@ -18,6 +18,7 @@ _KEPT = frozenset(
     {"EXPOSE", "ENV", "LABEL", "VOLUME", "STOPSIGNAL", "WORKDIR", "ARG", "MAINTAINER"}
 )
 _ROOT = frozenset({"root", "0"})
+_NOBODY = frozenset({"nobody"})
 _DISTROLESS_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 _CHOWN = re.compile(r"--chown=(\S+)")
 
@@ -143,7 +144,8 @@ class RuntimeImageNotMinimal(Rule):
     the copied binary (``go build`` writes it executable); users and groups it creates
     (``adduser``/``addgroup``, ``useradd``/``groupadd``) are replaced by distroless's
     non-root user: ``USER app`` becomes ``USER 65532:65532``, ``--chown=app`` becomes
-    ``--chown=65532:65532``. ``EXPOSE``, ``ENV``, ``LABEL``, ``VOLUME``, ``STOPSIGNAL``,
+    ``--chown=65532:65532``; ``root`` and ``nobody`` (65534 in alpine, busybox, Debian and
+    distroless alike) stay as they are. ``EXPOSE``, ``ENV``, ``LABEL``, ``VOLUME``, ``STOPSIGNAL``,
     ``WORKDIR``, comments and exec-form ``ENTRYPOINT``/``CMD`` are kept as they are.
 
     A runtime stage already on ``scratch`` gets what the program needs and scratch lacks,
@@ -399,6 +401,10 @@ class RuntimeImageNotMinimal(Rule):
         self._check_modes(tree, final, modes, binary)
         homes = {h for ins in removed for s in self._steps(ins) for h in _homes(s)}
         facts = gofacts.stage_facts(tree, final)
+        # names every runtime image has: root, and nobody (65534, user and group, in alpine,
+        # busybox and distroless alike; scratch has no users at all)
+        scratch = gofacts.image_repository(ctx.options.runtime_image) == "scratch"
+        known = _ROOT | (frozenset() if scratch else _NOBODY)
         for ins in final.instructions:
             place = gofacts.resolve(facts.workdir(ins), ins.args[0]) if ins.args else None
             if ins.name == "WORKDIR" and place in homes:
@@ -408,14 +414,19 @@ class RuntimeImageNotMinimal(Rule):
                     "user (writable to it; distroless has none there)",
                 )
             if ins.name == "USER":
-                name = (ins.args[0] if ins.args else "").split(":", 1)[0]
-                if not name.isdigit() and name not in users | _ROOT:
-                    raise _Blocked(ins, f"USER {name} is not a user this stage creates")
+                names = [n for n in (ins.args[0] if ins.args else "").split(":") if n]
+                unknown = [n for n in names if not n.isdigit() and n not in users | known]
+                if unknown:
+                    raise _Blocked(
+                        ins,
+                        f"USER {ins.args[0]} names {unknown[0]}, not a user or group this "
+                        "stage creates (nor root or nobody)",
+                    )
             elif ins.name in ("COPY", "ADD"):
                 owner = ins.flag("chown")
                 if owner is not None:
-                    names = {n for n in owner.split(":") if n}
-                    unknown = [n for n in names if not n.isdigit() and n not in users | _ROOT]
+                    names = [n for n in owner.split(":") if n]
+                    unknown = [n for n in names if not n.isdigit() and n not in users | known]
                     if unknown:
                         raise _Blocked(ins, f"--chown={owner} names {unknown[0]}, unknown here")
             elif ins.name == "HEALTHCHECK":

@@ -1,0 +1,9 @@
+FROM golang:1.22-alpine AS build
+WORKDIR /src
+COPY . .
+RUN CGO_ENABLED=0 go build -o /out/who .
+
+FROM gcr.io/distroless/static-debian13
+COPY --from=build /out/who /usr/local/bin/who
+USER nobody
+ENTRYPOINT ["/usr/local/bin/who"]

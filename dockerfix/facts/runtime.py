@@ -220,6 +220,13 @@ def runtime_reads(
     found: dict[str, str] = {}
     missing: dict[str, str] = {}
     unfollowed: dict[str, None] = {}
+    dirs_named: dict[str, bool] = {}  # literal -> names a folder of data (each asked once)
+
+    def names_data_dir(value: str) -> bool:
+        known = dirs_named.get(value)
+        if known is None:
+            known = dirs_named[value] = _names_a_data_dir(value, entries, dirs, go_dirs)
+        return known
     go_dirs = {s.directory for s in sources} | {"."}
     embedded = {literal_prefix(embed_target(d, p)) for d, p in embeds} - {"."}
 
@@ -316,7 +323,7 @@ def runtime_reads(
         for off, value in src.strings.items():
             if value.startswith("file://"):
                 note(value, f'"{value}" in {src.rel}:{src.line_of(off)}', src)
-            elif _names_a_data_dir(value, entries, dirs, go_dirs):
+            elif names_data_dir(value):
                 name = posixpath.normpath(value)
                 if not is_embedded(name):
                     found.setdefault(name, f'"{value}" in {src.rel}:{src.line_of(off)}')

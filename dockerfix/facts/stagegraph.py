@@ -23,6 +23,7 @@ __all__ = [
     "copy_from_ref",
     "descendants",
     "go_build_stages",
+    "in_a_target",
     "is_go_build_stage",
     "official_name",
     "reaches_a_target",
@@ -139,26 +140,51 @@ class _Graph:
 
     def __init__(self, tree: cst.Dockerfile) -> None:
         stages = tree.stages
-        chains = [chain(tree, s) for s in stages]
+        globals_ = gofacts.global_args(tree)
+        named: dict[str, list[int]] = {}
+        for st in stages:
+            if st.name is not None:
+                named.setdefault(st.name.lower(), []).append(st.index)
+
+        def referenced(ref: str | None, before: int) -> int | None:
+            """``referenced_stage``, with the global arguments and names looked up once."""
+            value = gofacts.expand(ref, globals_) if ref else None
+            if value is None:
+                return None
+            key = value.strip().lower()
+            if key.isdigit():
+                return int(key) if int(key) < before else None
+            earlier = [i for i in named.get(key, ()) if i < before]
+            return earlier[-1] if earlier else None
+
+        parents = [referenced(st.base_image, st.index) for st in stages]
+        chains: list[list[int]] = []
+        for st in stages:
+            links = [st.index]
+            while (parent := parents[links[-1]]) is not None and parent not in links:
+                links.append(parent)
+            chains.append(links)
         self.users: list[list[tuple[cst.Stage, cst.Instruction, bool]]] = [[] for _ in stages]
         self.held: list[set[int]] = [{s.index} for s in stages]
         used: set[int] = set()
-        for stage, stage_chain in zip(stages, chains, strict=True):
-            for parent in stage_chain[1:]:
-                used.add(parent.index)
-                self.held[parent.index].add(stage.index)
+        for stage, links in zip(stages, chains, strict=True):
+            for parent in links[1:]:
+                used.add(parent)
+                self.held[parent].add(stage.index)
             for ins in stage.instructions:
+                if ins.name not in ("COPY", "ADD", "RUN"):
+                    continue
                 ref = copy_from_ref(ins)
                 refs = [(ref, False)] if ref is not None else []
                 refs += [(r, True) for r in _mount_from_refs(ins)]
                 for r, mounted in refs:
-                    source = referenced_stage(tree, r, stage.index)
+                    source = referenced(r, stage.index)
                     if source is not None:
-                        used.add(source.index)
-                        self.users[source.index].append((stage, ins, mounted))
+                        used.add(source)
+                        self.users[source].append((stage, ins, mounted))
         last = stages[-1].index if stages else -1
         self.targets = [s for s in stages if s.index not in used or s.index == last]
-        self.wanted = {s.index for t in self.targets for s in chains[t.index]}
+        self.wanted = {i for t in self.targets for i in chains[t.index]}
 
 
 _GRAPHS: weakref.WeakKeyDictionary[cst.Dockerfile, _Graph] = weakref.WeakKeyDictionary()
@@ -216,6 +242,13 @@ def copied_to(ins: cst.Instruction, workdir: str | None, path: str) -> str | Non
                 return None
             return posixpath.join(dest, posixpath.relpath(path, source))
     return ""
+
+
+def in_a_target(tree: cst.Dockerfile, stage: cst.Stage) -> bool:
+    """True when ``stage``, or a stage built on it, is (part of) a target: what it makes is
+    in an image that is built."""
+    graph = _graph(tree)
+    return bool(graph.held[stage.index] & graph.wanted)
 
 
 def reaches_a_target(

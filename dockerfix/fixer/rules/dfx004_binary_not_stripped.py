@@ -78,14 +78,24 @@ def _shipped_steps(tree: cst.Dockerfile, ctx: RuleContext) -> set[tuple[int, int
     packages = bc.module_packages if bc is not None else None
     found: set[tuple[int, int, int, str]] = set()
     for stage in tree.stages:
-        builds = {
-            (id(b.instruction), b.command.start, b.command.raw): b
-            for b in gofacts.go_builds(tree, module_path, stage, packages)
-        }
+        builds: dict[tuple[int, int, str], gofacts.GoBuild] | None = None
         for position, ins in enumerate(stage.instructions):
             for step in buildsteps.instruction_steps(ins):
-                if _ships(tree, stage, step, builds):
-                    found.add((stage.index, position, step.command.start, step.command.raw))
+                cmd = step.command
+                remote = buildsteps.is_remote_install(cmd)
+                if not remote and not buildsteps.produces_binary(cmd):
+                    continue
+                if cmd.subcommand == "build" and stagegraph.in_a_target(tree, stage):
+                    ships = True  # whatever it writes is in an image: no need to name it
+                else:
+                    if builds is None:  # named once per stage, and only when needed
+                        builds = {
+                            (id(b.instruction), b.command.start, b.command.raw): b
+                            for b in gofacts.go_builds(tree, module_path, stage, packages)
+                        }
+                    ships = _ships(tree, stage, step, remote, builds)
+                if ships:
+                    found.add((stage.index, position, cmd.start, cmd.raw))
     return found
 
 
@@ -93,19 +103,17 @@ def _ships(
     tree: cst.Dockerfile,
     stage: cst.Stage,
     step: buildsteps.GoStep,
+    remote: bool,
     builds: dict[tuple[int, int, str], gofacts.GoBuild],
 ) -> bool:
-    """True when the step writes a program that may end up in a built image.
+    """True when the step, which compiles a program, writes one that may end up in an image.
 
-    Not a build that writes nothing (``-o /dev/null``, ``go install`` of libraries only, to
-    fill the build cache) nor a program that stays in a stage no target takes it from (a
-    tool the build runs). A ``go install pkg@version`` counts only when it is copied into a
-    target: installed where it is made, it is a tool for that image's user.
+    Not a ``go install`` of libraries only (it fills the build cache) nor a program that
+    stays in a stage no target takes it from (a tool the build runs). A ``go install
+    pkg@version`` (``remote``) counts only when it is copied into a target: installed where
+    it is made, it is a tool for that image's user.
     """
     cmd = step.command
-    remote = buildsteps.is_remote_install(cmd)
-    if not remote and not buildsteps.produces_binary(cmd):
-        return False
     build = builds.get((id(step.instruction), cmd.start, cmd.raw))
     if build is None or build.outputs is None:
         return not remote  # an exec-form RUN, or outputs that cannot be told: as written

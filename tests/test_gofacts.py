@@ -295,6 +295,7 @@ _PACKAGES = {"cmd/api": True, "cmd/worker": True, "internal/store": False, ".": 
         ("COPY . .\nRUN go install ${FLAGS} ./...", None),
         ("COPY . .\nRUN go install ../...", None),  # outside the module
         ("RUN go install ./...", None),  # where the module is in the image is not seen
+        ("COPY . .\nRUN go install -tags prod ./...", None),  # the tags decide what is main
     ],
 )
 def test_outputs_named_from_the_module_packages(

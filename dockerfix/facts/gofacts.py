@@ -688,6 +688,8 @@ def _output_paths(
             workdir_rel = rel
     elif module.packages is not None:
         module = _Module(module.path, None)  # where the module is in the image is not seen
+    if command.flag("tags") is not None and module.packages is not None:
+        module = _Module(module.path, None)  # which packages are main depends on the tags
 
     def paths_in(directory: str) -> tuple[str, ...] | None:
         if command.dynamic_args:

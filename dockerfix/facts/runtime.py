@@ -220,6 +220,7 @@ def runtime_reads(
     found: dict[str, str] = {}
     missing: dict[str, str] = {}
     unfollowed: dict[str, None] = {}
+    go_dirs = {s.directory for s in sources} | {"."}
     dirs_named: dict[str, bool] = {}  # literal -> names a folder of data (each asked once)
 
     def names_data_dir(value: str) -> bool:
@@ -227,7 +228,7 @@ def runtime_reads(
         if known is None:
             known = dirs_named[value] = _names_a_data_dir(value, entries, dirs, go_dirs)
         return known
-    go_dirs = {s.directory for s in sources} | {"."}
+
     embedded = {literal_prefix(embed_target(d, p)) for d, p in embeds} - {"."}
 
     def is_embedded(rel: str) -> bool:

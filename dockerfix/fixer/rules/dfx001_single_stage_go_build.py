@@ -90,15 +90,19 @@ class SingleStageGoBuild(Rule):
 
     Files the program reads at run time are copied into the runtime stage at
     the same paths, with the builder's ``WORKDIR`` kept: the paths its source
-    names (in the calls that open files, flag defaults, constants, ``Join``s of
-    literals, any literal naming a file of the context), the relative paths in
+    names (in the calls that open files, through constants and ``Join``s of
+    them, flag defaults, any literal naming a file of the context or a top
+    folder of data such as ``"migrations"``), the relative paths in
     ``ENV`` values and the start command, and the files the Dockerfile copies to
     absolute places (``COPY app.conf /etc/app/app.conf``). When the build
     context is unknown (stdin without a file name), they cannot be checked: the
     runtime stage then keeps the builder's whole working directory (sources
     included) at the same place, or the split is declined when that directory
-    is a system one (``/``, ``/go``); the caveat says so. Files written by
-    ``RUN`` before the build are not there.
+    is a system one (``/``, ``/go``); the caveat says so. So does a program that
+    opens a file by a path dockerfix cannot follow (``os.ReadFile(name)`` of a
+    parameter), unless the path is what it is given at run time (a flag, an
+    environment variable, its arguments); the caveat names the call. Files
+    written by ``RUN`` before the build are not there.
 
     A stage that builds several binaries ships all of them at the paths the
     builder wrote them to, and a start command given by ``CMD`` alone stays a

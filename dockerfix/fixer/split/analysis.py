@@ -149,7 +149,7 @@ def plan_split(tree: cst.Dockerfile, ctx: RuleContext, stage: cst.Stage) -> Plan
     lines += [copy_line(builder_name, other, other) for other in others]
     if whole_workdir:  # what is in the working directory came along with it
         inside = (cwd or "/").rstrip("/") + "/"
-        file_copies = [(s, d) for s, d in file_copies if not (s == d and s.startswith(inside))]
+        file_copies = [(a, b) for a, b in file_copies if not (a == b and a.startswith(inside))]
     lines += [copy_line(builder_name, src, dst) for src, dst in file_copies]
     lines += [copy_line(builder_name, dst, dst) for dst in files.absolute_copies(cwd)]
     lines += files.system_files(builder_name)

@@ -238,3 +238,33 @@ def test_a_program_that_reads_its_vcs_stamp_keeps_git_in_the_context(tmp_path: P
     # without the stamp read, .git is left out as usual
     plain = fix(tmp_path / "plain", {"main.go": main_go('\tfmt.Println("hi")')})
     assert ".git" in next(iter(plain.created_files.values())).splitlines()
+
+
+@pytest.mark.parametrize(
+    ("body", "unfollowed"),
+    [
+        # the environment, or a literal default the literal scan follows
+        (
+            '\tdir := os.Getenv("DATA")\n\tif dir == "" {\n\t\tdir = "data"\n\t}\n'
+            '\tb, _ := os.ReadFile(filepath.Join(dir, "x.txt"))\n\tfmt.Println(b)',
+            [],
+        ),
+        # a flag's value, in a Join
+        (
+            '\tdir := flag.String("dir", "", "")\n\tflag.Parse()\n'
+            '\tb, _ := os.ReadFile(filepath.Join(*dir, "x.txt"))\n\tfmt.Println(b)',
+            [],
+        ),
+        # a name computed from the loop: not followed
+        (
+            '\tfor _, n := range []string{"a", "b"} {\n'
+            "\t\tb, _ := os.ReadFile(n + suffix())\n\t\tfmt.Println(b)\n\t}",
+            ["os.ReadFile(n + suffix()) in main.go:"],
+        ),
+    ],
+)
+def test_reads_that_need_no_following(tmp_path: Path, body: str, unfollowed: list[str]) -> None:
+    src = main_go(body, '"flag"\n\t"fmt"\n\t"os"\n\t"path/filepath"')
+    files = {"go.mod": GO_MOD, "main.go": src, "data/x.txt": "x"}
+    bc = analyze_context(make(tmp_path, files))
+    assert [u.rpartition(":")[0] + ":" for u in bc.unfollowed_reads] == unfollowed

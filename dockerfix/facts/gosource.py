@@ -525,6 +525,14 @@ def assignments(src: GoSource, name: str) -> list[str]:
     return out
 
 
+def join_head(src: GoSource, start: int, end: int) -> str | None:
+    """The first argument of a Join (``dir`` of ``filepath.Join(dir, name)``), as written."""
+    segment = src.blank[start:end]
+    m = _JOIN.match(src.blank, start + len(segment) - len(segment.lstrip()))
+    spans = call_args(src.blank, m.end() - 1) if m is not None else []
+    return " ".join(src.blank[spans[0][0] : spans[0][1]].split()) if spans else None
+
+
 def path_prefix(src: GoSource, start: int, end: int, consts: dict[str, str]) -> str | None:
     """For a Join whose first parts are known (``filepath.Join(dir, e.Name())``), those
     parts joined: the path is inside it. None for anything else."""

@@ -13,6 +13,7 @@ from dockerfix.facts.gosource import (
     assignments,
     call_args,
     embed_target,
+    join_head,
     literal_prefix,
     literal_values,
     mentions,
@@ -64,7 +65,8 @@ class RuntimeReads(Record):
 #: an argument made of what the program is given when it runs (a flag, an environment
 #: variable, its arguments, a request): the path is the user's, not a file of the image
 _GIVEN_AT_RUN_TIME = re.compile(
-    r"^\*|os\.(?:Getenv|LookupEnv|Args)|flag\.|\.Arg\(|\.URL\b|FormValue|\.Param\(|\.Query"
+    r"(?:^|[(,]\s*)\*[A-Za-z_]|os\.(?:Getenv|LookupEnv|Args)|flag\.|\.Arg\(|\.URL\b"
+    r"|FormValue|\.Param\(|\.Query"
 )
 
 
@@ -142,6 +144,16 @@ def _names_a_file(value: str) -> bool:
         return False
     stem = value.rstrip("/").rpartition("/")[2]
     return "/" in value.strip("/") or ("." in stem[1:] and not stem.endswith("."))
+
+
+def _followed_otherwise(src: GoSource, written: str, span: tuple[int, int]) -> bool:
+    """True when a path argument that is no known value needs no following: it is what the
+    program is given at run time, a variable set only to that or to literals (which the
+    literal scan follows), or a Join whose first part is one of those."""
+    if _given_at_run_time(written) or _literal_or_given(src, written):
+        return True
+    first = join_head(src, *span)
+    return first is not None and _literal_or_given(src, first)
 
 
 def _names_a_data_dir(
@@ -298,9 +310,7 @@ def runtime_reads(
                         inside_ = path_prefix(src, *spans[k], consts)
                         if inside_ is not None:  # Join(dir, name): somewhere in dir
                             note(inside_, f"{label}({written}) in {where}", src)
-                        elif not _given_at_run_time(written) and not _literal_or_given(
-                            src, written
-                        ):
+                        elif not _followed_otherwise(src, written, spans[k]):
                             unfollowed.setdefault(f"{label}({written}) in {where}", None)
                         continue
                     written = " ".join(src.blank[spans[k][0] : spans[k][1]].split())

@@ -74,6 +74,9 @@ exit 0
 """
 
 
+#: ca-certificates' update-ca-certificates: the stand-in's bundle is already in place
+UPDATE_CA = "#!/bin/sh\nexit 0\n"
+
 #: busybox's adduser/addgroup (Debian's busybox-static has neither applet), as the
 #: alpine stand-in's real busybox would run them: the options real Dockerfiles use
 ADDGROUP = r"""#!/bin/sh
@@ -375,14 +378,16 @@ def build_all(work: Path) -> Buildah:
         _certs_and_zoneinfo(root)
         (root / "etc" / "alpine-release").write_text("3.20.0 (dockerfix stand-in)\n")
         for name, script in (("sbin/apk", APK), ("usr/sbin/adduser", ADDUSER),
-                             ("usr/sbin/addgroup", ADDGROUP)):  # fmt: skip
+                             ("usr/sbin/addgroup", ADDGROUP),
+                             ("usr/sbin/update-ca-certificates", UPDATE_CA)):  # fmt: skip
             (root / name).unlink(missing_ok=True)
             (root / name).write_text(script)
             (root / name).chmod(0o755)
 
     path_env = ("--env", f"PATH={SYSTEM_PATH}")
     alpine_names = [f"docker.io/library/alpine:{t}" for t in ALPINE_TAGS]
-    b.make(alpine_names, "alpine" + APK + ADDUSER + ADDGROUP, alpine, config=path_env)
+    recipe = "alpine" + APK + ADDUSER + ADDGROUP + UPDATE_CA
+    b.make(alpine_names, recipe, alpine, config=path_env)
     busybox_names = ["docker.io/library/busybox:latest", "docker.io/library/busybox:1"]
     b.make(busybox_names, "busybox", _busybox, config=path_env)
     return b

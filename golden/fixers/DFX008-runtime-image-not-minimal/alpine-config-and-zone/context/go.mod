@@ -1,0 +1,3 @@
+module example.com/s1
+
+go 1.22

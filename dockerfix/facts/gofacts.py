@@ -49,7 +49,19 @@ def expand(text: str, env: dict[str, str]) -> str | None:
 
 
 def global_args(tree: cst.Dockerfile) -> dict[str, str]:
-    """Default values of the ``ARG``s declared before the first ``FROM``."""
+    """Default values of the ``ARG``s declared before the first ``FROM`` (a new dict).
+
+    Computed once per tree skeleton (they are part of it), so an edit below the first
+    ``FROM`` does not compute them again.
+    """
+    cache = tree.skeleton_cache
+    found = cache.get("gofacts.global_args")
+    if found is None:
+        found = cache["gofacts.global_args"] = _global_args(tree)
+    return dict(found)
+
+
+def _global_args(tree: cst.Dockerfile) -> dict[str, str]:
     values: dict[str, str] = {}
     for ins in tree.instructions:
         if ins.name == "FROM":

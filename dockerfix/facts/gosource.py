@@ -489,6 +489,19 @@ def literal_values(src: GoSource) -> dict[str, str]:
     return consts
 
 
+def _join_args(src: GoSource, start: int, end: int) -> list[tuple[int, int]] | None:
+    """The argument spans when ``src.blank[start:end]`` is a ``filepath.Join``/``path.Join``
+    call (and nothing more), else None."""
+    segment = src.blank[start:end]
+    m = _JOIN.match(src.blank, start + len(segment) - len(segment.lstrip()))
+    if m is None:
+        return None
+    spans = call_args(src.blank, m.end() - 1)
+    if not spans or src.blank[spans[-1][1]] != ")" or src.blank[spans[-1][1] + 1 : end].strip():
+        return None
+    return spans
+
+
 def path_value(src: GoSource, start: int, end: int, consts: dict[str, str]) -> str | None:
     """The value of an argument that is a literal, a known identifier or a Join of them."""
     literal = src.string_at(start, end)
@@ -497,15 +510,8 @@ def path_value(src: GoSource, start: int, end: int, consts: dict[str, str]) -> s
     text = src.blank[start:end].strip()
     if re.fullmatch(r"[A-Za-z_]\w*", text):
         return consts.get(text)
-    segment = src.blank[start:end]
-    m = _JOIN.match(src.blank, start + len(segment) - len(segment.lstrip()))
-    if m is None:
-        return None
     parts = []
-    spans = call_args(src.blank, m.end() - 1)
-    if not spans or src.blank[spans[-1][1]] != ")" or src.blank[spans[-1][1] + 1 : end].strip():
-        return None
-    for a, b in spans:
+    for a, b in _join_args(src, start, end) or ():
         value = path_value(src, a, b, consts)
         if value is None:
             return None
@@ -527,21 +533,15 @@ def assignments(src: GoSource, name: str) -> list[str]:
 
 def join_head(src: GoSource, start: int, end: int) -> str | None:
     """The first argument of a Join (``dir`` of ``filepath.Join(dir, name)``), as written."""
-    segment = src.blank[start:end]
-    m = _JOIN.match(src.blank, start + len(segment) - len(segment.lstrip()))
-    spans = call_args(src.blank, m.end() - 1) if m is not None else []
+    spans = _join_args(src, start, end)
     return " ".join(src.blank[spans[0][0] : spans[0][1]].split()) if spans else None
 
 
 def path_prefix(src: GoSource, start: int, end: int, consts: dict[str, str]) -> str | None:
     """For a Join whose first parts are known (``filepath.Join(dir, e.Name())``), those
     parts joined: the path is inside it. None for anything else."""
-    segment = src.blank[start:end]
-    m = _JOIN.match(src.blank, start + len(segment) - len(segment.lstrip()))
-    if m is None:
-        return None
     parts: list[str] = []
-    for a, b in call_args(src.blank, m.end() - 1):
+    for a, b in _join_args(src, start, end) or ():
         value = path_value(src, a, b, consts)
         if value is None:
             break

@@ -26,12 +26,18 @@ def _is_url(word: str) -> bool:
     return ("://" in word or word[3:4] == "@") and _url_re().match(word) is not None
 
 
-def _mount_sources(value: str) -> list[str]:
-    """Context paths a ``RUN --mount`` reads: bind mounts without ``from=``."""
+def mount_fields(value: str) -> dict[str, str]:
+    """The ``key=value`` fields of a ``--mount`` flag (keys lower case, a bare key "true")."""
     fields: dict[str, str] = {}
     for part in value.split(","):
         key, eq, val = part.strip().partition("=")
         fields[key.strip().lower()] = val.strip().strip("'\"") if eq else "true"
+    return fields
+
+
+def _mount_sources(value: str) -> list[str]:
+    """Context paths a ``RUN --mount`` reads: bind mounts without ``from=``."""
+    fields = mount_fields(value)
     if fields.get("type", "bind") != "bind" or "from" in fields:
         return []
     return [fields.get("source", fields.get("src", "."))]

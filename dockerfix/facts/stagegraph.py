@@ -8,12 +8,12 @@ defaults first, as BuildKit does for ``FROM``.
 
 from __future__ import annotations
 
-import fnmatch
 import posixpath
 import weakref
 
 from dockerfix import cst
 from dockerfix.facts import gofacts
+from dockerfix.facts.sources import mount_fields
 
 __all__ = [
     "base_stage",
@@ -117,15 +117,10 @@ def copy_from_ref(ins: cst.Instruction) -> str | None:
 
 def _mount_from_refs(ins: cst.Instruction) -> list[str]:
     """The stages or images a ``RUN --mount=...,from=X`` reads."""
-    refs: list[str] = []
-    for f in ins.flags if ins.name == "RUN" else ():
-        if f.name != "mount" or not f.value:
-            continue
-        for part in f.value.split(","):
-            key, eq, val = part.strip().partition("=")
-            if eq and key.strip().lower() == "from":
-                refs.append(val.strip().strip("'\""))
-    return refs
+    if ins.name != "RUN":
+        return []
+    fields = [mount_fields(f.value) for f in ins.flags if f.name == "mount" and f.value]
+    return [f["from"] for f in fields if f.get("from")]
 
 
 class _Graph:
@@ -140,30 +135,7 @@ class _Graph:
 
     def __init__(self, tree: cst.Dockerfile) -> None:
         stages = tree.stages
-        globals_ = gofacts.global_args(tree)
-        named: dict[str, list[int]] = {}
-        for st in stages:
-            if st.name is not None:
-                named.setdefault(st.name.lower(), []).append(st.index)
-
-        def referenced(ref: str | None, before: int) -> int | None:
-            """``referenced_stage``, with the global arguments and names looked up once."""
-            value = gofacts.expand(ref, globals_) if ref else None
-            if value is None:
-                return None
-            key = value.strip().lower()
-            if key.isdigit():
-                return int(key) if int(key) < before else None
-            earlier = [i for i in named.get(key, ()) if i < before]
-            return earlier[-1] if earlier else None
-
-        parents = [referenced(st.base_image, st.index) for st in stages]
-        chains: list[list[int]] = []
-        for st in stages:
-            links = [st.index]
-            while (parent := parents[links[-1]]) is not None and parent not in links:
-                links.append(parent)
-            chains.append(links)
+        chains = [[s.index for s in chain(tree, st)] for st in stages]
         self.users: list[list[tuple[cst.Stage, cst.Instruction, bool]]] = [[] for _ in stages]
         self.held: list[set[int]] = [{s.index} for s in stages]
         used: set[int] = set()
@@ -172,16 +144,14 @@ class _Graph:
                 used.add(parent)
                 self.held[parent].add(stage.index)
             for ins in stage.instructions:
-                if ins.name not in ("COPY", "ADD", "RUN"):
-                    continue
                 ref = copy_from_ref(ins)
                 refs = [(ref, False)] if ref is not None else []
                 refs += [(r, True) for r in _mount_from_refs(ins)]
                 for r, mounted in refs:
-                    source = referenced(r, stage.index)
+                    source = referenced_stage(tree, r, stage.index)
                     if source is not None:
-                        used.add(source)
-                        self.users[source].append((stage, ins, mounted))
+                        used.add(source.index)
+                        self.users[source.index].append((stage, ins, mounted))
         last = stages[-1].index if stages else -1
         self.targets = [s for s in stages if s.index not in used or s.index == last]
         self.wanted = {i for t in self.targets for i in chains[t.index]}
@@ -227,6 +197,8 @@ def copied_to(ins: cst.Instruction, workdir: str | None, path: str) -> str | Non
             return None
         source = posixpath.normpath(posixpath.join("/", src))
         if _is_glob(source):
+            import fnmatch  # only for a wildcard source: not at start-up
+
             ancestors = [path]
             while ancestors[-1] != "/":
                 ancestors.append(posixpath.dirname(ancestors[-1]))
@@ -268,10 +240,10 @@ def reaches_a_target(
     unknown destination counts as reaching; a stage that mounts a holder counts as holding
     the file.
     """
+    if where_made and in_a_target(tree, stage):
+        return True
     graph = _graph(tree)
     held = graph.held[stage.index]
-    if where_made and held & graph.wanted:
-        return True
     if path is None:
         return where_made
     seen = _seen | held

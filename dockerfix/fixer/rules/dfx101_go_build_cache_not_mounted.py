@@ -7,6 +7,7 @@ import re
 
 from dockerfix import cst
 from dockerfix.facts import gocmd, gofacts, gorun, shellwords, stagegraph
+from dockerfix.facts.sources import mount_fields
 from dockerfix.fixer import edits
 from dockerfix.fixer.base import Invalid, Rule, RuleContext, Valid
 
@@ -47,15 +48,6 @@ def syntax_blocker(tree: cst.Dockerfile) -> str | None:
             if version < (1, 2):
                 return f"`# syntax={image}` predates RUN --mount (Dockerfile syntax 1.2)"
     return None
-
-
-def mount_fields(value: str) -> dict[str, str]:
-    """The ``key=value`` fields of a ``--mount`` flag (keys lower case)."""
-    fields: dict[str, str] = {}
-    for part in value.split(","):
-        key, eq, val = part.strip().partition("=")
-        fields[key.strip().lower()] = val.strip().strip("'\"") if eq else "true"
-    return fields
 
 
 def _mount_targets(ins: cst.Instruction) -> list[str]:
